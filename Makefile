@@ -1,0 +1,31 @@
+# Two entry points, both safe on a fresh Python 3.11 machine:
+#   make run   - set up, build the index of the bundled corpus if needed, start the app
+#   make test  - set up (incl. Debian's chromium for the browser tests) and run the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup browser
+
+run: setup
+	$(BIN)/policyqa serve
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+# The CPU build of torch goes in first and alone: any other torch request pulls CUDA packages.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+# Playwright drives Debian's chromium; it never downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }

@@ -1,0 +1,97 @@
+"""Typed records that leave the ingest layer: documents and their clauses.
+
+Everything above ingest (index, qa, app) sees only these types, so they are plain,
+frozen and JSON-serialisable through `to_dict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Clause kinds, from coarse to fine. Table rows carry the task-table fields.
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+ITEM = "item"
+TABLE_GROUP = "table_group"
+TABLE_ROW = "table_row"
+KINDS = (HEADING, PARAGRAPH, ITEM, TABLE_GROUP, TABLE_ROW)
+
+SECTION_SEP = " › "
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a document says about itself; a field the text does not state is None."""
+
+    doc_id: str  # stable: derived from the file name
+    source: str  # file name as given, for display
+    content_hash: str  # sha256 of the file bytes
+    title: str | None = None
+    doc_type: str | None = None  # "Kế hoạch", "Báo cáo", "Công văn", ...
+    number: str | None = None  # "178/KH-UBND"
+    issued: str | None = None  # ISO date, or "YYYY-MM" / "YYYY" when the day is blank
+    year: int | None = None  # year of issue, else the year the title reports on
+    issuer: str | None = None  # "UBND huyện Cao Lãnh"
+    locality: str | None = None  # most specific place: "huyện Cao Lãnh", "tỉnh Hậu Giang"
+    province: str | None = None  # "Đồng Tháp"
+    district: str | None = None  # "Cao Lãnh"; None for provincial documents
+    signer: str | None = None
+    legal_bases: tuple[str, ...] = ()  # document numbers cited as basis, e.g. "889/QĐ-TTg"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["legal_bases"] = list(self.legal_bases)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DocumentMeta:
+        return cls(**{**d, "legal_bases": tuple(d.get("legal_bases", ()))})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One retrievable unit: a heading, paragraph, list item or task-table row."""
+
+    id: str  # "<doc_id>:<hash>", same file -> same ids
+    doc_id: str
+    kind: str  # one of KINDS
+    text: str  # the clause itself; for table rows the task content (Nội dung)
+    section: tuple[str, ...]  # enclosing headings, outermost first
+    order: int  # position in the document
+    citation: str  # "178/KH-UBND · huyện Cao Lãnh · 13/10/2021 › Phụ lục › II. … › dòng II.1"
+    label: str | None = None  # the item's own marker: "1.", "a)", "-", "+", row "II.1"
+    group: str | None = None  # table rows: their group row, "II. Thúc đẩy sản xuất sạch hơn…"
+    lead: str | None = None  # Đơn vị chủ trì
+    partners: str | None = None  # Đơn vị phối hợp
+    period: str | None = None  # Thời gian thực hiện
+    note: str | None = None  # Ghi chú
+
+    @property
+    def section_path(self) -> str:
+        return SECTION_SEP.join(self.section)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["section"] = list(self.section)
+        d["section_path"] = self.section_path
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Clause:
+        d = {k: v for k, v in d.items() if k != "section_path"}
+        return cls(**{**d, "section": tuple(d["section"])})
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: DocumentMeta
+    clauses: tuple[Clause, ...] = field(default=())
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; the message names the file and the reason."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
