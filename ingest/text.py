@@ -30,3 +30,19 @@ def fold(text: str) -> str:
 def has_diacritics(text: str) -> bool:
     """True when some letter carries a Vietnamese mark (so the text was not typed unaccented)."""
     return fold(text) != text.lower()
+
+
+def is_upper(text: str) -> bool:
+    """True when the text has letters and all of them are capitals ("KẾ HOẠCH", "I. MỤC TIÊU")."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def starts_lower(text: str) -> bool:
+    """True when the first character is a lower-case letter: the mark of a continued sentence."""
+    return bool(text) and text[0].islower()
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the text ends with terminal punctuation (closing quotes and brackets aside)."""
+    return text.rstrip(" \"'”’)»*").endswith((".", ";", "!", "?", "…"))

@@ -1,0 +1,115 @@
+"""Files in, documents of citable clauses out: read -> clean -> structure -> metadata -> clauses."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.blocks import Block, Draft, Line, Unreadable
+from ingest.citation import citation_for
+from ingest.cleanup import clean
+from ingest.encoding import legacy_encoding, legacy_reason
+from ingest.metadata import extract_meta
+from ingest.model import SECTION_SEP, Clause, Document, DocumentMeta, IngestError
+from ingest.readers import read_blocks
+from ingest.structure import parse
+from ingest.text import fold, nfc
+
+SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+
+
+@dataclass
+class IngestResult:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[IngestError] = field(default_factory=list)
+
+
+def doc_id_for(path: str | Path) -> str:
+    """Stable id from the file name: "Cao Lãnh_Kế hoạch 178.txt" -> "cao-lanh_ke-hoach-178"."""
+    slug = re.sub(r"[^a-z0-9_]+", "-", fold(nfc(Path(path).stem))).strip("-")
+    return slug or "document"
+
+
+def iter_sources(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to ingest: directories expanded recursively to their supported, non-hidden files;
+    files named explicitly are kept whatever their type, so that ingest reports them."""
+    found: set[Path] = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.update(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
+                         and not any(part.startswith((".", "~$")) for part in f.relative_to(path).parts))
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def ingest_paths(paths: Iterable[str | Path]) -> IngestResult:
+    """Ingest every source; a file that fails is reported in `errors` and the others go on."""
+    result = IngestResult()
+    for path in iter_sources(paths):
+        try:
+            result.documents.append(ingest_file(path))
+        except IngestError as exc:
+            result.errors.append(exc)
+    return result
+
+
+def ingest_file(path: str | Path) -> Document:
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(path, "no such file" if not path.exists() else "not a file")
+    if path.suffix.lower() not in SUPPORTED:
+        raise IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path, f"cannot read the file ({exc.strerror or type(exc).__name__})") from exc
+    if not data.strip():
+        raise IngestError(path, "empty file")
+    try:
+        blocks = clean(read_blocks(path, data))
+    except Unreadable as exc:
+        raise IngestError(path, str(exc)) from exc
+    text = "\n".join(_texts(blocks))
+    if not text.strip():
+        raise IngestError(path, "no text found")
+    if legacy := legacy_encoding(text):
+        raise IngestError(path, legacy_reason(legacy))
+    try:
+        parsed = parse(blocks)
+        meta = extract_meta(parsed, doc_id=doc_id_for(path), source=path.name,
+                            content_hash=hashlib.sha256(data).hexdigest())
+        clauses = build_clauses(meta, parsed.drafts)
+    except Exception as exc:  # a parsing bug must cost one file, not the whole run
+        raise IngestError(path, f"internal error while parsing: {type(exc).__name__}: {exc}") from exc
+    if not clauses:
+        raise IngestError(path, "no body text found (only a header or signature block)")
+    return Document(meta, clauses)
+
+
+def build_clauses(meta: DocumentMeta, drafts: Iterable[Draft]) -> tuple[Clause, ...]:
+    """Ids hash what a clause is (kind, section, label, text), so re-ingesting keeps them; a
+    repeated clause gets "-2", "-3"… in document order."""
+    seen: Counter[str] = Counter()
+    out = []
+    for order, draft in enumerate(drafts):
+        fields = asdict(draft)
+        key = "|".join((draft.kind, SECTION_SEP.join(draft.section), draft.label or "", draft.text))
+        clause_id = f"{meta.doc_id}:{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+        seen[clause_id] += 1
+        if seen[clause_id] > 1:
+            clause_id = f"{clause_id}-{seen[clause_id]}"
+        out.append(Clause(id=clause_id, doc_id=meta.doc_id, order=order, citation=citation_for(meta, fields), **fields))
+    return tuple(out)
+
+
+def _texts(blocks: Iterable[Block]) -> Iterable[str]:
+    for block in blocks:
+        if isinstance(block, Line):
+            yield block.text
+        else:
+            yield from (cell for row in block.rows for cell in row)

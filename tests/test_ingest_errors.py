@@ -1,0 +1,127 @@
+"""Bad input: each case raises IngestError naming the file and the reason; a batch goes on."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ingest import IngestError, ingest_file, ingest_paths, iter_sources
+
+VIETNAMESE = ("KẾ HOẠCH\nThực hiện Chương trình hành động quốc gia về sản xuất và tiêu dùng bền vững\n"
+              "I. MỤC TIÊU\n- Tuyên truyền, phổ biến nâng cao nhận thức về nhãn sinh thái cho doanh nghiệp.\n")
+TCVN3 = "Céng hoµ x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\nKÕ ho¹ch thùc hiÖn\n"
+VNI = "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\nKeá hoaïch thöïc hieän\n"
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def cp1258(text: str) -> bytes:
+    """Windows-1258 bytes: base letters (â, ơ, đ…) precomposed, tone marks as combining characters."""
+    out = []
+    for ch in text:
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in decomposed if c in _TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+        out.append((base + tones).encode("cp1258"))
+    return b"".join(out)
+
+
+def reason(path: Path) -> str:
+    with pytest.raises(IngestError) as info:
+        ingest_file(path)
+    assert info.value.path == str(path)
+    assert str(info.value).startswith(f"{path}: ")
+    return info.value.reason
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("empty.txt", b"", "empty file"),
+    ("blank.md", b" \n\n\t \n", "empty file"),
+    ("binary.txt", bytes(range(256)) * 8, "binary file"),
+    ("noise.txt", bytes(range(128, 256)) * 8, "not UTF-8 text"),
+    ("sheet.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
+    ("old.doc", b"\xd0\xcf\x11\xe0", "unsupported file type '.doc'"),
+    ("broken.docx", b"PK\x03\x04 this is no zip", "not a readable .docx file"),
+    ("renamed.docx", VIETNAMESE.encode(), "not a readable .docx file"),
+    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "not a readable PDF file"),
+    ("tcvn3.txt", TCVN3.encode("cp1252"),
+     "looks like TCVN3 (ABC) legacy-font text; convert it to Unicode (e.g. with UniKey)"),
+    ("tcvn3-utf8.txt", TCVN3.encode("utf-8"), "looks like TCVN3 (ABC) legacy-font text"),
+    ("vni.txt", VNI.encode("cp1252"), "looks like VNI legacy-font text; convert it to Unicode (e.g. with UniKey)"),
+    ("vni-utf8.html", f"<p>{VNI}</p>".encode("utf-8"), "looks like VNI legacy-font text"),
+    ("header-only.txt", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n".encode(), "no body text"),
+])
+def test_bad_input_raises_with_the_reason(tmp_path: Path, name: str, content: bytes, expected: str):
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert expected in reason(path)
+
+
+def test_missing_file(tmp_path: Path):
+    assert reason(tmp_path / "missing.txt") == "no such file"
+
+
+def test_scanned_pdf_without_text(tmp_path: Path):
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (400, 560), "white").save(path, "PDF")
+    assert "no extractable text" in reason(path)
+
+
+def test_docx_in_a_legacy_font(tmp_path: Path):
+    import docx
+
+    document = docx.Document()
+    for line in TCVN3.splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "vntime.docx"
+    document.save(path)
+    assert "TCVN3" in reason(path)
+
+
+def test_windows_1258_text_is_read(tmp_path: Path):
+    path = tmp_path / "cp1258.txt"
+    path.write_bytes(cp1258(VIETNAMESE))
+    doc = ingest_file(path)
+    assert doc.meta.title == "Thực hiện Chương trình hành động quốc gia về sản xuất và tiêu dùng bền vững"
+    assert doc.clauses[-1].text == "Tuyên truyền, phổ biến nâng cao nhận thức về nhãn sinh thái cho doanh nghiệp."
+
+
+def test_a_stray_damaged_byte_does_not_reject_utf8_text(tmp_path: Path):
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(VIETNAMESE.encode() * 3 + b"\xff" + VIETNAMESE.encode())
+    assert ingest_file(path).meta.doc_type == "Kế hoạch"
+
+
+def test_utf8_bom_and_decomposed_text_are_normalised(tmp_path: Path):
+    path = tmp_path / "nfd.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + unicodedata.normalize("NFD", VIETNAMESE).encode())
+    doc = ingest_file(path)
+    assert doc.clauses[-1].text == unicodedata.normalize("NFC", doc.clauses[-1].text)
+    assert doc.meta.doc_type == "Kế hoạch"
+
+
+def test_one_bad_file_never_stops_the_others(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(VIETNAMESE, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "legacy.md").write_bytes(TCVN3.encode("cp1252"))
+    (tmp_path / "nested" / "also-good.html").write_text(f"<p>{VIETNAMESE}</p>", encoding="utf-8")
+    result = ingest_paths([tmp_path])
+    assert sorted(d.meta.doc_id for d in result.documents) == ["also-good", "good"]
+    assert sorted(Path(e.path).name for e in result.errors) == ["broken.pdf", "empty.txt", "legacy.md"]
+    assert all(isinstance(e, IngestError) and e.reason for e in result.errors)
+
+
+def test_iter_sources(tmp_path: Path):
+    names = ("b.txt", "a.DOCX", "notes.xlsx", ".hidden.txt", "sub/c.pdf", "sub/d.htm", ".git/e.txt", "sub/~$f.docx")
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    explicit = tmp_path / "notes.xlsx"
+    assert iter_sources([tmp_path / "sub", str(tmp_path), explicit]) == sorted(
+        [tmp_path / "a.DOCX", tmp_path / "b.txt", tmp_path / "sub" / "c.pdf", tmp_path / "sub" / "d.htm", explicit])
+    result = ingest_paths([explicit])
+    assert [Path(e.path).name for e in result.errors] == ["notes.xlsx"]
