@@ -1,5 +1,6 @@
 """The one human-readable citation of a clause, e.g.
-"178/KH-UBND · huyện Cao Lãnh · 13/10/2021 › Phụ lục › II. Thúc đẩy sản xuất sạch hơn… › dòng II.1"."""
+"178/KH-UBND · huyện Cao Lãnh · 13/10/2021 › Phụ lục › II. Thúc đẩy sản xuất sạch hơn… › dòng II.1",
+or "… › Thông tin văn bản" for the header clause."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ingest.model import HEADING, ITEM, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
+from ingest.model import HEADER, HEADING, ITEM, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
 
 _SHORT = 60  # a longer heading is cited by its opening phrase
 _PHRASE_END = re.compile(r"[:,;]")
+_HEADER_PART = "Thông tin văn bản"
 
 
 def citation_for(meta: DocumentMeta, clause_fields: Mapping[str, Any]) -> str:
@@ -22,7 +24,9 @@ def citation_for(meta: DocumentMeta, clause_fields: Mapping[str, Any]) -> str:
                                   display_date(meta.issued)) if p)
     parts = [head, *map(short_heading, clause_fields.get("section") or ())]
     kind, label = clause_fields.get("kind"), clause_fields.get("label")
-    if label and kind in (TABLE_ROW, TABLE_GROUP):
+    if kind == HEADER:
+        parts.append(_HEADER_PART)
+    elif label and kind in (TABLE_ROW, TABLE_GROUP):
         parts.append(f"dòng {label}")
     elif label and kind in (HEADING, ITEM) and label[0].isalnum():
         parts.append(f"{'điểm' if label.endswith(')') else 'mục'} {label.rstrip('.)')}")

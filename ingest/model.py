@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-# Clause kinds, from coarse to fine. Table rows carry the task-table fields.
+# Clause kinds, from coarse to fine. Table rows carry the task-table fields. The header clause is
+# what the document says about itself (number, place and date, title, signer, recipients).
+HEADER = "header"
 HEADING = "heading"
 PARAGRAPH = "paragraph"
 ITEM = "item"
 TABLE_GROUP = "table_group"
 TABLE_ROW = "table_row"
-KINDS = (HEADING, PARAGRAPH, ITEM, TABLE_GROUP, TABLE_ROW)
+KINDS = (HEADER, HEADING, PARAGRAPH, ITEM, TABLE_GROUP, TABLE_ROW)
 
 SECTION_SEP = " › "
 
@@ -50,7 +52,7 @@ class DocumentMeta:
 
 @dataclass(frozen=True)
 class Clause:
-    """One retrievable unit: a heading, paragraph, list item or task-table row."""
+    """One retrievable unit: the document header, a heading, paragraph, list item or task-table row."""
 
     id: str  # "<doc_id>:<hash>", same file -> same ids
     doc_id: str

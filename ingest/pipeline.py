@@ -16,7 +16,7 @@ from ingest.encoding import legacy_encoding, legacy_reason
 from ingest.metadata import extract_meta
 from ingest.model import SECTION_SEP, Clause, Document, DocumentMeta, IngestError
 from ingest.readers import read_blocks
-from ingest.structure import parse
+from ingest.structure import header_drafts, parse
 from ingest.text import fold, nfc
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
@@ -83,10 +83,10 @@ def ingest_file(path: str | Path) -> Document:
         parsed = parse(blocks)
         meta = extract_meta(parsed, doc_id=doc_id_for(path), source=path.name,
                             content_hash=hashlib.sha256(data).hexdigest())
-        clauses = build_clauses(meta, parsed.drafts)
+        clauses = build_clauses(meta, [*header_drafts(parsed), *parsed.drafts])
     except Exception as exc:  # a parsing bug must cost one file, not the whole run
         raise IngestError(path, f"internal error while parsing: {type(exc).__name__}: {exc}") from exc
-    if not clauses:
+    if not parsed.drafts:
         raise IngestError(path, "no body text found (only a header or signature block)")
     return Document(meta, clauses)
 

@@ -2,8 +2,9 @@
 
 A Vietnamese administrative document runs: website metadata (when copied off a site), national
 header and title block (front); numbered body; recipient list and signature block (tail); then
-appendices. Front and tail lines are kept for metadata; everything else becomes headings,
-paragraphs, items and table rows under the headings that enclose them.
+appendices. Front and tail lines are kept for metadata and, as written, for the one header clause;
+everything else becomes headings, paragraphs, items and table rows under the headings that
+enclose them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from ingest.blocks import Block, Draft, Line, Table
 from ingest.cleanup import is_boilerplate
 from ingest.markers import ROMAN_DEPTH, parse_marker
-from ingest.model import HEADING, ITEM, PARAGRAPH
+from ingest.model import HEADER, HEADING, ITEM, PARAGRAPH
 from ingest.tables import table_drafts
 from ingest.text import ends_sentence, fold, is_upper
 
@@ -49,6 +51,7 @@ _FRONT, _BODY, _TAIL = range(3)
 @dataclass
 class Parsed:
     drafts: list[Draft] = field(default_factory=list)
+    front: list[str] = field(default_factory=list)  # every front line as written, website block included
     organisation: list[str] = field(default_factory=list)  # issuer lines: "ỦY BAN NHÂN DÂN", "TỈNH HẬU GIANG"
     header: list[str] = field(default_factory=list)  # national motto, "Số: …", "<place>, ngày …"
     doc_type: str | None = None  # canonical name of the type line: "Kế hoạch"
@@ -61,6 +64,36 @@ class Parsed:
 
 def parse(blocks: Sequence[Block]) -> Parsed:
     return _Parser().run(blocks)
+
+
+def header_drafts(parsed: Parsed) -> list[Draft]:
+    """The lines a document states about itself (front matter, then signature block and signer,
+    then recipients on one line) as one clause, so that "when", "who signed" and "sent to whom"
+    have something to cite. A repeated line (a signer name typed twice) is kept once."""
+    listed = any(_RECIPIENTS.match(t) for t in parsed.tail)
+    recipients: list[str] = []
+    sign_off: list[str] = []
+    for text in parsed.tail:  # by kind, not position: a layout table read row by row interleaves the columns
+        (recipients if listed and (_RECIPIENTS.match(text) or _is_bullet(text)) else sign_off).append(text)
+    lines = [*parsed.front, *sign_off, *([_recipient_line(recipients)] if recipients else [])]
+    return [Draft(HEADER, "\n".join(t for t, _ in groupby(lines)))] if lines else []
+
+
+def _is_bullet(text: str) -> bool:
+    return (marker := parse_marker(text)) is not None and marker.depth == 0
+
+
+def _recipient_line(lines: list[str]) -> str:
+    """"Nơi nhận: Như trên; UBND tỉnh (B/c); Lưu: VT, KTHT" from the label and its bulleted lines."""
+    label, items = "", []
+    for text in lines:
+        if m := _RECIPIENTS.match(text):
+            label, text = m[0], text[m.end():].lstrip(" :")
+        elif marker := parse_marker(text):  # every other line here is a bullet
+            text = marker.body
+        if text := text.rstrip(" ;,."):
+            items.append(text)
+    return f"{label}: {'; '.join(items)}"
 
 
 def is_heading_text(body: str) -> bool:
@@ -93,6 +126,7 @@ class _Parser:
         blocks = list(blocks)
         if len(blocks) > 1 and all(isinstance(b, Line) for b in blocks[:2]) and WEB_KEY.match(blocks[1].text):
             self.out.web["title"] = blocks.pop(0).text
+            self.out.front.append(self.out.web["title"])
         i = 0
         while i < len(blocks):
             block = blocks[i]
@@ -113,6 +147,7 @@ class _Parser:
                     self._line(Line(part))
                 return
             if self._front(text):
+                self.out.front.append(text)
                 return
         marker = parse_marker(text)
         if self.mode == _TAIL:
@@ -189,7 +224,7 @@ class _Parser:
 
     def _table(self, table: Table) -> None:
         """Word lays the header and the signature block out as tables: read those as lines."""
-        lines = [t for row in table.rows for cell in row for t in cell.split("\n") if not is_boilerplate(t)]
+        lines = [t for row in table.rows for cell in row for t in cell.split("\n") if t and not is_boilerplate(t)]
         if self.mode == _FRONT and any(MOTTO.match(t) or NUMBER_LINE.match(t) for t in lines):
             for text in lines:
                 self._line(Line(text))

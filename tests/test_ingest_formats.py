@@ -66,12 +66,19 @@ def test_docx_with_word_tables(tmp_path: Path):
         "cao-lanh-ke-hoach-12", "12/KH-UBND", "2022-03-05", "Kế hoạch", "Thúc đẩy dán nhãn sinh thái năm 2022")
     assert (meta.issuer, meta.province, meta.district, meta.signer, meta.legal_bases) == (
         "UBND huyện Cao Lãnh", "Đồng Tháp", "Cao Lãnh", "Nguyễn Văn An", ("07/KH-UBND",))
-    item = next(c for c in doc.clauses if c.kind == "item")
+    header, *body = doc.clauses
+    assert header.kind == "header"
+    assert header.text.split("\n") == [
+        "ỦY BAN NHÂN DÂN", "HUYỆN CAO LÃNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Cao Lãnh, ngày 05 tháng 3 năm 2022", "Số: 12/KH-UBND", "KẾ HOẠCH", "Thúc đẩy dán nhãn sinh thái năm 2022",
+        "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An", "Nơi nhận: Như trên; Lưu: VT"]
+    assert header.citation == "12/KH-UBND · huyện Cao Lãnh · 05/03/2022 › Thông tin văn bản"
+    item = next(c for c in body if c.kind == "item")
     assert (item.text, item.section) == ("Tuyên truyền về nhãn sinh thái cho doanh nghiệp và người tiêu dùng.",
                                          ("I. MỤC TIÊU",))
     assert_task_rows(doc)
-    assert {c.section[0] for c in doc.clauses if c.kind == "table_row"} == {"Phụ lục: DANH MỤC NHIỆM VỤ"}
-    assert not [c for c in doc.clauses if "CHỦ TỊCH" in c.text or "Nơi nhận" in c.text or "CỘNG HÒA" in c.text]
+    assert {c.section[0] for c in body if c.kind == "table_row"} == {"Phụ lục: DANH MỤC NHIỆM VỤ"}
+    assert not [c for c in body if "CHỦ TỊCH" in c.text or "Nơi nhận" in c.text or "CỘNG HÒA" in c.text]
 
 
 def test_text_copy_of_the_same_table_gives_the_same_rows(tmp_path: Path):
@@ -149,7 +156,12 @@ def test_pdf_with_text_and_a_table_across_pages(tmp_path: Path):
     assert (meta.doc_type, meta.number, meta.issued, meta.title, meta.issuer, meta.province, meta.legal_bases) == (
         "Kế hoạch", "15/KH-UBND", "2022-05-10", "Thúc đẩy dán nhãn sinh thái trên địa bàn tỉnh Hà Tĩnh",
         "UBND tỉnh Hà Tĩnh", "Hà Tĩnh", ("889/QĐ-TTg",))
-    basis = doc.clauses[0]
+    header, basis, *_ = doc.clauses
+    assert header.kind == "header"
+    assert header.text.split("\n") == [  # the two header columns, line by line as the page prints them
+        "ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỈNH HÀ TĨNH", "Độc lập - Tự do - Hạnh phúc",
+        "Số: 15/KH-UBND", "Hà Tĩnh, ngày 10 tháng 5 năm 2022", "KẾ HOẠCH",
+        "Thúc đẩy dán nhãn sinh thái trên địa bàn tỉnh Hà Tĩnh"]
     assert basis.kind == "paragraph"
     assert basis.text.startswith("Căn cứ Quyết định số 889/QĐ-TTg")
     assert basis.text.endswith("tiêu dùng bền vững; Ủy ban nhân dân tỉnh Hà Tĩnh ban hành Kế hoạch như sau:")
@@ -181,6 +193,12 @@ def test_html_page(tmp_path: Path):
         "45/KH-UBND", "UBND tỉnh Hậu Giang", "Trương Cảnh Tuyên", "2024-03-08")
     assert doc.meta.title == "Thực hiện Chương trình sản xuất và tiêu dùng bền vững năm 2024"
     assert [(c.kind, c.label, c.text) for c in doc.clauses] == [
+        ("header", None, "\n".join([
+            "Kế hoạch 45/KH-UBND thực hiện Chương trình sản xuất và tiêu dùng bền vững năm 2024",
+            "Số hiệu 45/KH-UBND", "Người ký Trương Cảnh Tuyên", "ỦY BAN NHÂN DÂN", "TỈNH HẬU GIANG",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 45/KH-UBND",
+            "Hậu Giang, ngày 08 tháng 3 năm 2024", "KẾ HOẠCH",
+            "THỰC HIỆN CHƯƠNG TRÌNH SẢN XUẤT VÀ TIÊU DÙNG BỀN VỮNG NĂM 2024"])),
         ("paragraph", None, "Căn cứ Kế hoạch số 172/KH-UBND ngày 05/10/2021 của UBND tỉnh Hậu Giang;"),
         ("heading", "I.", "MỤC TIÊU"),
         ("item", "-", "Tuyên truyền về nhãn sinh thái."),
@@ -199,6 +217,7 @@ def test_markdown(tmp_path: Path):
     doc = ingest_file(path)
     assert (doc.meta.doc_type, doc.meta.title) == ("Kế hoạch", "Thúc đẩy tiêu dùng bền vững")
     assert [(c.kind, c.text, c.section) for c in doc.clauses] == [
+        ("header", "KẾ HOẠCH\nThúc đẩy tiêu dùng bền vững", ()),
         ("heading", "MỤC TIÊU", ()),
         ("heading", "Chỉ tiêu chung", ("I. MỤC TIÊU",)),
         ("item", "Giảm túi ni lông dùng một lần.", ("I. MỤC TIÊU", "Chỉ tiêu chung")),

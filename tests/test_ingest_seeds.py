@@ -1,4 +1,4 @@
-"""Ingest of the five real seed documents in corpus/: counts, rows, structure, metadata, ids."""
+"""Ingest of the five real seed documents in corpus/: counts, rows, structure, header, metadata, ids."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Document, ingest_file, ingest_paths
+from ingest import Document, citation_for, ingest_file, ingest_paths
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CAO_LANH = "cao-lanh-dong-thap_ke-hoach-178-kh-ubnd_2021"
@@ -40,11 +40,11 @@ def clause(doc: Document, text_start: str, kind: str | None = None):
 
 
 @pytest.mark.parametrize(("doc_id", "counts"), [
-    (CAO_LANH, {"heading": 9, "paragraph": 8, "item": 18, "table_group": 3, "table_row": 15}),
-    (HAU_GIANG, {"heading": 6, "paragraph": 4, "item": 16}),
-    (NGHI_XUAN, {"heading": 5, "paragraph": 5, "item": 7}),
-    (THANH_HOA, {"heading": 27, "paragraph": 33, "item": 21, "table_group": 15, "table_row": 59}),
-    (TRIEU_SON, {"paragraph": 4, "item": 5}),
+    (CAO_LANH, {"header": 1, "heading": 9, "paragraph": 8, "item": 18, "table_group": 3, "table_row": 15}),
+    (HAU_GIANG, {"header": 1, "heading": 6, "paragraph": 4, "item": 16}),
+    (NGHI_XUAN, {"header": 1, "heading": 5, "paragraph": 5, "item": 7}),
+    (THANH_HOA, {"header": 1, "heading": 27, "paragraph": 33, "item": 21, "table_group": 15, "table_row": 59}),
+    (TRIEU_SON, {"header": 1, "paragraph": 4, "item": 5}),
 ])
 def test_clause_counts(docs, doc_id, counts):
     assert Counter(c.kind for c in docs[doc_id].clauses) == counts
@@ -114,8 +114,17 @@ def test_cao_lanh_rows_split_by_page_breaks_are_merged(docs):
                             "II. Thúc đẩy sản xuất sạch hơn… › dòng II.1")
 
 
+def body(doc: Document):
+    return [c for c in doc.clauses if c.kind != "header"]
+
+
+def header(doc: Document):
+    (found,) = [c for c in doc.clauses if c.kind == "header"]
+    return found
+
+
 def test_no_markup_footer_or_front_matter_in_clauses(docs):
-    texts = [v for d in docs.values() for c in d.clauses
+    texts = [v for d in docs.values() for c in body(d)
              for v in (c.text, c.lead, c.partners, c.period, c.note, c.group, *c.section) if v]
     assert texts
     for text in texts:
@@ -124,8 +133,51 @@ def test_no_markup_footer_or_front_matter_in_clauses(docs):
                      "Nơi nhận", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Số hiệu", "Người ký", "Kèm theo"):
             assert junk not in text, (junk, text)
     signers = {d.meta.signer for d in docs.values()}
-    assert not [c for d in docs.values() for c in d.clauses if c.text in signers]
-    assert not [c for d in docs.values() for c in d.clauses if c.text.isdigit() or c.text.startswith("Số:")]
+    assert not [c for d in docs.values() for c in body(d) if c.text in signers]
+    assert not [c for d in docs.values() for c in body(d) if c.text.isdigit() or c.text.startswith("Số:")]
+
+
+@pytest.mark.parametrize(("doc_id", "lines"), [
+    (CAO_LANH, ["Số: 178 /KH-UBND", "Cao Lãnh, ngày 13 tháng 10 năm 2021", "KẾ HOẠCH", "TM. ỦY BAN NHÂN DÂN",
+                "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Minh Tuấn"]),  # the signer is typed twice in the file
+    (HAU_GIANG, ["Số hiệu 45/KH-UBND", "Ngày ban hành 08/03/2024", "Người ký Trương Cảnh Tuyên",
+                 "Lĩnh vực Thương mại", "ỦY BAN NHÂN DÂN", "TỈNH HẬU GIANG", "Hậu Giang, ngày 08 tháng 3 năm 2024"]),
+    (NGHI_XUAN, ["BÁO CÁO", "Kết quả thực hiện chương trình sản xuất tiêu dùng bền vững năm 2021",
+                 "Nguyễn Viết Hưng"]),
+    (THANH_HOA, ["KẾ HOẠCH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Mai Xuân Liêm"]),
+    (TRIEU_SON, ["ỦY BAN NHÂN DÂN", "HUYỆN TRIỆU SƠN", "Số: /UBND-KTHT", "Triệu Sơn, ngày tháng 11 năm 2021",
+                 "V/v báo cáo kết quả triển khai thực hiện Chương trình sản xuất và tiêu dùng bền vững năm 2021.",
+                 "Bùi Huy Dũng"]),
+])
+def test_header_clause_holds_the_front_matter_and_sign_off(docs, doc_id, lines):
+    doc = docs[doc_id]
+    found = header(doc)
+    assert (found.order, found.section, found.label) == (0, (), None)
+    assert found is doc.clauses[0]
+    assert found.citation == citation_for(doc.meta, {}) + " › Thông tin văn bản"
+    text_lines = found.text.split("\n")
+    for line in lines:
+        assert text_lines.count(line) == 1, (line, text_lines)
+    # ordered as in the file: front matter, then signature block, then the recipients on one line
+    assert [text_lines.index(line) for line in lines] == sorted(text_lines.index(line) for line in lines)
+    assert text_lines[-1].startswith("Nơi nhận: ") or doc_id == HAU_GIANG
+    assert "Chủ quản" not in found.text and "Kính gửi" not in found.text and "Kèm theo" not in found.text
+
+
+def test_header_clause_opens_with_the_page_title_and_closes_with_the_recipients(docs):
+    hau_giang = header(docs[HAU_GIANG])
+    assert hau_giang.citation == "45/KH-UBND · tỉnh Hậu Giang · 08/03/2024 › Thông tin văn bản"
+    assert hau_giang.text.startswith("Kế hoạch 45/KH-UBND thực hiện Chương trình")  # the page title comes first
+    assert header(docs[TRIEU_SON]).text.endswith(
+        "\nNơi nhận: Như kính gửi (b/cáo); Chủ tịch UBND huyện (b/cáo); Các PCT UBND huyện; Lưu: VT, KTHT")
+
+
+def test_header_lines_are_not_also_body_clauses(docs):
+    """A header line glued onto a body clause would start it; a body sentence may still quote the title."""
+    for doc in docs.values():
+        texts = [v for c in body(doc) for v in (c.text, c.lead, c.partners, c.period, c.note, c.group) if v]
+        for line in header(doc).text.split("\n"):
+            assert not [t for t in texts if t.startswith(line)], line
 
 
 def test_paragraphs_cut_by_page_breaks_are_rejoined(docs):

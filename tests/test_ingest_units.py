@@ -9,7 +9,7 @@ from ingest.blocks import Line, Table
 from ingest.cleanup import clean, clean_text
 from ingest.encoding import legacy_encoding
 from ingest.markers import parse_marker
-from ingest.structure import is_heading_text, parse
+from ingest.structure import header_drafts, is_heading_text, parse
 from ingest.tables import table_drafts
 
 
@@ -133,6 +133,25 @@ def test_front_matter_tail_and_appendix_are_set_apart():
         ("heading", "PHỤ LỤC I: DANH MỤC NHIỆM VỤ", ()),
         ("paragraph", "Ghi chú cuối.", ("PHỤ LỤC I: DANH MỤC NHIỆM VỤ",)),
     ]
+    (header,) = header_drafts(parsed)
+    assert (header.kind, header.section, header.label) == ("header", (), None)
+    assert header.text.split("\n") == [
+        "ỦY BAN NHÂN DÂN", "TỈNH HẬU GIANG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Số: 45/KH-UBND", "Hậu Giang, ngày 08 tháng 3 năm 2024", "KẾ HOẠCH", "THỰC HIỆN CHƯƠNG TRÌNH", "NĂM 2024",
+        "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Trương Cảnh Tuyên", "Nơi nhận: Như trên"]
+
+
+def test_header_sorts_out_a_signature_table_read_row_by_row():
+    parsed = parse(clean([
+        Line("KẾ HOẠCH"), Line("Giảm rác thải nhựa"), Line("I. MỤC TIÊU"), Line("1. Giảm túi ni lông."),
+        Table((("Nơi nhận:", "TM. ỦY BAN NHÂN DÂN"), ("- Như trên;", "CHỦ TỊCH"), ("- Lưu: VT.", ""),
+               ("", "Nguyễn Văn An"), ("", "Nguyễn Văn An"))),
+    ]))
+    (header,) = header_drafts(parsed)
+    assert header.text.split("\n") == [
+        "KẾ HOẠCH", "Giảm rác thải nhựa", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Văn An",
+        "Nơi nhận: Như trên; Lưu: VT"]
+    assert header_drafts(parse(clean([Line("- Tuyên truyền về nhãn sinh thái.")]))) == []
 
 
 META = DocumentMeta(doc_id="d", source="d.txt", content_hash="0", number="178/KH-UBND", doc_type="Kế hoạch",
@@ -148,6 +167,8 @@ def test_citation_for():
         "178/KH-UBND · huyện Cao Lãnh · 13/10/2021 › I. MỤC ĐÍCH, YÊU CẦU › 2. Yêu cầu › điểm b")
     bullet = {"kind": "item", "section": (), "label": "-"}
     assert citation_for(META, bullet) == "178/KH-UBND · huyện Cao Lãnh · 13/10/2021"
+    header = {"kind": "header", "section": (), "label": None}
+    assert citation_for(META, header) == "178/KH-UBND · huyện Cao Lãnh · 13/10/2021 › Thông tin văn bản"
     long_heading = "12. Xây dựng hệ thống cơ sở dữ liệu thông tin và ứng dụng công nghệ thông tin hiện đại thúc đẩy"
     partial = DocumentMeta(doc_id="d", source="d.txt", content_hash="0", doc_type="Công văn", issued="2021-11")
     assert citation_for(partial, {"kind": "paragraph", "section": (long_heading,), "label": None}) == (
