@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from index.model import Hit
+from index.model import Filters, Hit
 
 # Question intents.
 LEAD = "lead"
@@ -14,6 +14,51 @@ TARGET = "target"
 BASIS = "basis"
 GENERAL = "general"
 INTENTS = (LEAD, PARTNER, WHEN, TARGET, BASIS, GENERAL)
+
+
+VI = "vi"
+EN = "en"
+
+# What a question asks about a document itself (answered from its metadata).
+ISSUED = "issued"
+SIGNER = "signer"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One content concept of a question: found in a clause when any alternative is.
+
+    Alternatives are the words as asked (first) plus their abbreviation expansions, synonyms or
+    Vietnamese translations; weight is how many question words the concept stands for.
+    """
+
+    alternatives: tuple[str, ...]
+    weight: float = 1.0
+    parts: tuple[Term, ...] = ()  # a phrase's own words and sub-phrases, for partial credit
+
+
+@dataclass(frozen=True)
+class Query:
+    """What `qa.question.analyze` understood of a question; the input of search and compose."""
+
+    text: str  # the question, NFC and white space cleaned
+    language: str  # VI or EN
+    accented: bool  # False when Vietnamese was typed without diacritics
+    intent: str  # one of INTENTS
+    expansion: str = ""  # extra Vietnamese search terms: expansions, synonyms, translations
+    filters: Filters = field(default_factory=Filters)  # scope read from the question
+    unknown_locality: str | None = None  # a place the question names that no document covers
+    terms: tuple[Term, ...] = ()  # content concepts, for coverage and highlighting
+    years: tuple[int, ...] = ()  # years the question names ("đến năm 2030"), to pick the period
+    localities: tuple[str, ...] = ()  # localities the index covers, for the unknown-place message
+    document_field: str | None = None  # ISSUED / SIGNER: the question is about a document itself
+    doc_numbers: tuple[str, ...] = ()  # document numbers the question cites, as `extract.document_number`
+    anchor: str | None = None  # the word before the who-phrase: "gửi" in "gửi sở nào thẩm định?"
+
+    @property
+    def folded(self) -> bool:
+        """Compare without diacritics: the question was Vietnamese typed without them."""
+        return self.language == VI and not self.accented
 
 
 @dataclass(frozen=True)
@@ -35,7 +80,7 @@ class Answer:
     text: str  # the direct answer with [n] markers, in the question's language
     citations: list[Hit]
     abstained: bool
-    language: str  # "vi" or "en"
+    language: str  # VI or EN
     intent: str  # one of INTENTS
     facts: list[Assignment] = field(default_factory=list)
     confidence: float = 0.0

@@ -1,0 +1,341 @@
+"""Answer composition: pick the clauses that answer, read the asked-for field out of them,
+write a direct answer with numbered citations in the question's language, or abstain.
+
+Confidence combines how much of the question the best answering clause covers, how strongly
+retrieval ranked it, and whether the asked-for field (agency, date, figure, basis) was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from index.config import Settings
+from index.model import Hit
+from ingest.model import SECTION_SEP, TABLE_ROW, DocumentMeta
+from qa.expand import english_name
+from qa.extract import (
+    Period, agency_after, agency_spans, best_sentence, dates_in, document_number, has_figure, leads_in, partners_in,
+    period_of, references_in, shorten, states_basis,
+)
+from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Answer, Assignment, Query
+from qa.terms import coverage, mark, term_phrases
+
+# Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
+# agency/date/figure/basis is in none of the answering clauses). Coverage gates everything: no
+# other signal can vouch for a clause that lacks the question's words. Calibration: qa/data/README.md.
+W_BASE, W_RETRIEVAL = 0.75, 0.25
+NO_FIELD = 0.3  # keeps such an answer below any threshold in the measured gap: it abstains
+RANK_BONUS = 0.05  # support added for retrieval rank, 1/(1+rank) scaled: a tie-breaker
+TOPIC_BONUS = 0.1  # support added for the share of the question its table group / heading covers
+OWN_SHARE = 0.7  # a table row's coverage counts its own words this much, its group the rest: a group
+# ("II. … xây dựng mạng lưới … bền vững") must not make every row under it look relevant. Prose is
+# read with its heading ("4. Thúc đẩy sản xuất sạch hơn…" › "Nhiệm vụ: Gồm 08 nhiệm vụ…").
+YEAR_BONUS = 0.15  # support added when the clause's period covers a year the question names
+MARGIN = 0.25  # clauses within this much support of the best one are answers too
+MAX_FACTS = 5
+SHORT_CLAUSE = 240  # characters up to which a clause is quoted whole
+TASK_LIMIT, QUOTE_LIMIT = 220, 600  # characters of a quoted sentence
+NEAREST = 3  # passages shown when abstaining
+
+_MESSAGES = {  # a direct-answer label for the intents whose answers are values; quotes need none
+    VI: {
+        "abstain": "Các văn bản đã lập chỉ mục không trả lời câu hỏi này.",
+        "nearest": "Các đoạn gần nhất (không đủ để trả lời):",
+        "unknown": "Các văn bản đã lập chỉ mục không có thông tin về {place}. Các địa phương có văn bản: {covered}.",
+        LEAD: "Đơn vị chủ trì:",
+        PARTNER: "Đơn vị phối hợp:",
+        WHEN: "Thời gian:",
+        BASIS: "Căn cứ:",
+        "according": "Theo {doc}:",
+        "led_by": "nhiệm vụ do {lead} chủ trì",
+        ISSUED: "{doc} ban hành ngày {value}",
+        SIGNER: "{doc} do {value} ký",
+    },
+    EN: {
+        "abstain": "The indexed documents do not answer this question.",
+        "nearest": "Nearest passages (not enough to answer):",
+        "unknown": "The indexed documents do not cover {place}. Localities covered: {covered}.",
+        LEAD: "Lead agency:",
+        PARTNER: "Coordinating agencies:",
+        WHEN: "Timing:",
+        BASIS: "Legal basis:",
+        "according": "According to {doc}:",
+        "led_by": "task led by {lead}",
+        ISSUED: "{doc} was issued on {value}",
+        SIGNER: "{doc} was signed by {value}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class _Scored:
+    hit: Hit
+    rank: int  # 0-based retrieval rank
+    coverage: float
+    support: float
+
+
+@dataclass
+class _Fact:
+    """A value read from one clause, before citation numbers are assigned."""
+
+    scored: _Scored
+    value: str
+    task: str
+    period: Period | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
+    """The answer to `query` from its search `hits` (best first)."""
+    msg = _MESSAGES[query.language]
+    if query.unknown_locality:
+        text = msg["unknown"].format(place=query.unknown_locality, covered=", ".join(query.localities) or "—")
+        return Answer(query.text, text, [], True, query.language, query.intent)
+    scored = _score(query, hits)
+    if not scored:
+        return Answer(query.text, msg["abstain"], [], True, query.language, query.intent)
+    facts = _facts(query, scored)
+    quote_will_do = query.intent == GENERAL and not query.document_field  # nothing specific was asked
+    confidence = _confidence(facts[0].scored if facts else scored[0], bool(facts) or quote_will_do)
+    if confidence < settings.abstain_threshold:
+        return _abstain(query, scored, confidence)
+    written = query if facts else replace(query, intent=GENERAL)  # no asked-for field: quote the best clause
+    text, cited, assignments = _write(written, facts or _general_facts(written, scored))
+    return Answer(query.text, text, cited, False, query.language, query.intent, assignments, confidence)
+
+
+def highlight(text: str, query: Query, html: bool = False) -> str:
+    """`text` with the question's terms (and their expansions) marked: «…» or <mark>…</mark>."""
+    return mark(text, term_phrases(query.terms), html_output=html)
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
+    """Hits with their term coverage (a table row mostly by its own fields, prose with its
+    innermost heading) and support (coverage plus small bonuses for rank, topic and the asked
+    year), best first."""
+    out = []
+    for rank, hit in enumerate(hits):
+        topic = " ".join(filter(None, (hit.group, hit.section.split(SECTION_SEP)[-1])))
+        if query.terms:
+            text = " ".join(filter(None, (hit.text, hit.lead, hit.partners)))  # a row's own fields
+            whole = coverage(query.terms, f"{text} {topic}", query.folded)
+            own = coverage(query.terms, text, query.folded) if hit.kind == TABLE_ROW else whole
+            cov = OWN_SHARE * own + (1 - OWN_SHARE) * whole
+            topical = coverage(query.terms, topic, query.folded)
+        else:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
+            cov, topical = float(not query.filters.is_empty()), 0.0
+        period = period_of(hit.section, hit.period)
+        year = YEAR_BONUS if period and any(period.covers(y) for y in query.years) else 0.0
+        out.append(_Scored(hit, rank, cov, cov + RANK_BONUS / (1 + rank) + TOPIC_BONUS * topical + year))
+    return sorted(out, key=lambda s: (-s.support, s.rank))
+
+
+def _confidence(best: _Scored, field_found: bool) -> float:
+    retrieval = 1.0 / (1 + best.rank)
+    return round(best.coverage * (W_BASE + W_RETRIEVAL * retrieval) * (1.0 if field_found else NO_FIELD), 4)
+
+
+# --- facts per intent --------------------------------------------------------------------------
+
+
+def _facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
+    """Facts of the asked kind from the clauses whose support is within MARGIN of the best."""
+    if query.document_field:
+        return _document_facts(query, scored)
+    reader = _READERS.get(query.intent)
+    if reader is None:
+        return []
+    top = scored[0].support
+    facts: list[_Fact] = []
+    for s in scored:
+        if s.support < top - MARGIN or len({id(f.scored) for f in facts}) >= MAX_FACTS:
+            break
+        facts += reader(query, s)
+    if query.years:  # a year was asked: keep the facts for it when there are any
+        facts = [f for f in facts if f.period and any(f.period.covers(y) for y in query.years)] or facts
+    if query.intent == BASIS:  # what a clause says it implements before what it merely mentions
+        facts.sort(key=lambda f: not states_basis(f.scored.hit.text))
+    return facts
+
+
+def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
+    """When a document was issued or who signed it: from the metadata of the document the
+    question names (or, unscoped, of the best clause's document); for a document the index only
+    cites ("Kế hoạch số 214/KH-UBND, ngày 12/10/2020 …"), from the citing clause."""
+    by_rank = sorted(scored, key=lambda s: s.rank)
+    named = [s for s in by_rank if s.hit.doc.number and document_number(s.hit.doc.number) in query.doc_numbers]
+    if query.doc_numbers and not named:
+        return [_Fact(s, full, full) for s in scored for short, full in references_in(s.hit.text)
+                if document_number(short) in query.doc_numbers][:1]
+    best = (named or by_rank)[0]
+    meta = best.hit.doc
+    value = _date(meta.issued) if query.document_field == ISSUED else meta.signer
+    if not value:
+        return []
+    sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
+    return [_Fact(sure, value, _doc_label(meta))]
+
+
+def _task(query: Query, hit: Hit, prefer: Callable[[str], bool] | None = None) -> str:
+    """The clause when short, else its sentence that answers best; a quote that is itself the
+    answer (general questions) is cut later than a task shown beside an agency."""
+    if len(hit.text) <= SHORT_CLAUSE and (prefer is None or prefer(hit.text)):
+        return hit.text.strip()
+    limit = QUOTE_LIMIT if query.intent == GENERAL else TASK_LIMIT
+    return shorten(best_sentence(hit.text, query.terms, query.folded, prefer), limit)
+
+
+def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
+    hit = s.hit
+    named = agency_after(hit.text, query.anchor) if query.anchor else None
+    names = [hit.lead] if hit.lead else leads_in(hit.text, hit.section) or ([named] if named else [])
+    task = _task(query, hit)
+    for name in names:  # "Phòng Tài chính – Kế hoạch Huyện: Thẩm định…": the agency is said already
+        if task.startswith(name) and task[len(name):].lstrip().startswith(":"):
+            task = task[len(name):].lstrip()[1:].strip()
+    return [_Fact(s, n, task, period_of(hit.section, hit.period)) for n in names]
+
+
+def _partner_facts(query: Query, s: _Scored) -> list[_Fact]:
+    hit = s.hit
+    says = lambda t: partners_in(t) is not None  # noqa: E731
+    partners = hit.partners or partners_in(best_sentence(hit.text, query.terms, query.folded, says))
+    if not partners:
+        return []
+    return [_Fact(s, partners, _task(query, hit, says), period_of(hit.section, hit.period), {"lead": hit.lead})]
+
+
+def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
+    """A row's period (and its note, which often holds the condition: "Khi có hướng dẫn…"), or
+    the deadlines a clause states."""
+    hit = s.hit
+    sentence = _task(query, hit, lambda t: bool(dates_in(t)))
+    found = [f"{hit.period} ({hit.note})" if hit.note else hit.period] if hit.period else dates_in(sentence)
+    return [_Fact(s, "; ".join(found), sentence, period_of(hit.section, hit.period))] if found else []
+
+
+def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
+    hit = s.hit
+    sentence = _task(query, hit, has_figure)
+    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))] if has_figure(sentence) else []
+
+
+def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:
+    return [_Fact(s, short, full) for short, full in references_in(s.hit.text)]
+
+
+_READERS = {LEAD: _lead_facts, PARTNER: _partner_facts, WHEN: _when_facts, TARGET: _target_facts,
+            BASIS: _basis_facts}
+
+
+def _general_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
+    best = scored[0]
+    sentence = _task(query, best.hit)
+    return [_Fact(best, sentence, sentence, period_of(best.hit.section, best.hit.period))]
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _write(query: Query, facts: list[_Fact]) -> tuple[str, list[Hit], list[Assignment]]:
+    """Direct answer line, then the facts grouped by document (best-supported document first);
+    citation numbers follow the order they appear in."""
+    msg = _MESSAGES[query.language]
+    groups: dict[str, list[_Fact]] = {}
+    for f in facts:
+        groups.setdefault(f.scored.hit.doc.doc_id, []).append(f)
+    numbers: dict[str, int] = {}
+    cited: list[Hit] = []
+    for f in (f for g in groups.values() for f in g):
+        if f.scored.hit.id not in numbers:
+            numbers[f.scored.hit.id] = len(cited) + 1
+            cited.append(f.scored.hit)
+    cite = lambda f: f"[{numbers[f.scored.hit.id]}]"  # noqa: E731
+
+    if query.document_field:  # one statement about the document
+        lines = [f"{_detail(query, f)} {cite(f)}" for f in facts]
+        return "\n".join(lines), cited, _assignments(query, facts, numbers)
+    direct: dict[str, list[str]] = {}
+    for g in groups.values():
+        for f in g:
+            direct.setdefault(_display_value(query, f), []).append(cite(f))
+    lines = [f"{msg[query.intent]} " + "; ".join(f"{v} {_join(c)}" for v, c in direct.items())
+             + "."] if query.intent in (LEAD, PARTNER, WHEN, BASIS) else []
+    for g in groups.values():
+        lines.append(msg["according"].format(doc=_doc_label(g[0].scored.hit.doc)))
+        details: dict[str, list[str]] = {}  # the same statement from several clauses: one line
+        for f in g:
+            details.setdefault(_detail(query, f), []).append(cite(f))
+        lines += [f"- {d} {_join(c)}" for d, c in details.items()]
+    return "\n".join(lines), cited, _assignments(query, facts, numbers)
+
+
+def _assignments(query: Query, facts: list[_Fact], numbers: dict[str, int]) -> list[Assignment]:
+    return [
+        Assignment(value=f.value, task=f.task, doc_id=f.scored.hit.doc.doc_id, locality=f.scored.hit.doc.locality,
+                   citation=numbers[f.scored.hit.id],
+                   english=_english(f.value) if query.intent in (LEAD, PARTNER) else None,
+                   period=f.period.label(query.language) if f.period else None)
+        for f in facts
+    ]
+
+
+def _join(citations: list[str]) -> str:
+    return "".join(dict.fromkeys(citations))
+
+
+def _display_value(query: Query, f: _Fact) -> str:
+    if query.intent in (LEAD, PARTNER) and query.language == EN:
+        english = _english(f.value)
+        return f"{f.value} ({english})" if english else f.value
+    return f.value
+
+
+def _detail(query: Query, f: _Fact) -> str:
+    msg = _MESSAGES[query.language]
+    if query.document_field:  # from metadata: "<document> ban hành ngày <date>"; else a citing clause
+        if f.task != f.value:
+            return msg[query.document_field].format(doc=f.task, value=f.value) + "."
+        return f"{msg['according'].format(doc=_doc_label(f.scored.hit.doc))} «{f.value}»"
+    period = f" ({f.period.label(query.language)})" if f.period else ""
+    if query.intent == LEAD:
+        return f"{_display_value(query, f)}: «{f.task}»{period}"
+    if query.intent == PARTNER:
+        lead = f.extra.get("lead")
+        led = "; " + msg["led_by"].format(lead=_display_value(query, replace(f, value=lead))) if lead else ""
+        return f"{_display_value(query, f)} — «{f.task}»{led}"
+    if query.intent == WHEN:
+        return f"{f.value} — «{f.task}»"
+    return f"«{f.task}»{period}"
+
+
+def _english(value: str) -> str | None:
+    """English renderings of the agencies named in `value` ("A, B và C" -> "A'; B'; C'")."""
+    names = [value[a:b] for a, b in agency_spans(value)] or [value]
+    rendered = [e for e in (english_name(n) for n in names) if e]
+    return "; ".join(dict.fromkeys(rendered)) or None
+
+
+def _date(iso: str | None) -> str | None:
+    """"2021-10-13" -> "13/10/2021"; partial dates ("2021-11", "2021") as far as they go."""
+    return "/".join(reversed(iso.split("-"))) if iso else None
+
+
+def _doc_label(meta: DocumentMeta) -> str:
+    name = " ".join(filter(None, (meta.doc_type, meta.number))) or meta.title or meta.source
+    where = ", ".join(str(x) for x in (meta.locality, meta.year) if x)
+    return f"{name} ({where})" if where else name
+
+
+def _abstain(query: Query, scored: list[_Scored], confidence: float) -> Answer:
+    msg = _MESSAGES[query.language]
+    nearest = [s.hit for s in sorted(scored, key=lambda s: s.rank)[:NEAREST]]
+    lines = [msg["abstain"]]
+    if nearest:
+        lines += [msg["nearest"]] + [f"[{i}] {h.citation}" for i, h in enumerate(nearest, 1)]
+    return Answer(query.text, "\n".join(lines), nearest, True, query.language, query.intent, [], confidence)

@@ -1,0 +1,362 @@
+"""Question analysis: language, intent, scope (locality, document), content terms and the
+search expansion, from the question text alone (no search here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.model import Filters
+from ingest.model import DocumentMeta
+from ingest.text import fold, has_diacritics, nfc, squash
+from qa.expand import Lexicon, english_key, load_lexicon, longest_matches
+from qa.extract import NUMBER, document_number
+from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
+from qa.terms import contains, find_spans, fold_aligned, key, tokens
+
+__all__ = ["Query", "analyze"]
+
+_AGENCY_NOUNS = ("agency", "organisation", "department", "body", "unit", "office", "division", "authority",
+                 "board", "committee", "centre", "association", "ministry")
+# Intent cues, in order of precedence. "mục tiêu"/"target" alone is no cue: goals are quoted
+# like any text, while "bao nhiêu" asks for a figure the answer must contain.
+_STRONG = {
+    VI: (
+        (BASIS, ("căn cứ", "cơ sở pháp lý", "văn bản nào", "quyết định nào", "kế hoạch nào", "công văn nào",
+                 "nghị quyết nào", "chỉ thị nào", "thực hiện theo")),
+        (TARGET, ("bao nhiêu", "tỷ lệ", "tỉ lệ", "phần trăm", "mức nào")),
+        (WHEN, ("khi nào", "bao giờ", "thời hạn", "hạn chót", "lúc nào", "ngày nào", "năm nào", "thời điểm nào",
+                "thời gian thực hiện", "thời gian nào", "trước ngày", "định kỳ", "giai đoạn nào", "thời kỳ nào")),
+        (PARTNER, ("phối hợp", "cùng với")),
+        (LEAD, ("chủ trì", "phụ trách", "đầu mối", "chịu trách nhiệm", "trách nhiệm", "ai", "cơ quan nào",
+                "đơn vị nào", "phòng nào", "sở nào", "ngành nào", "ban nào", "tổ chức nào", "người nào",
+                "giao cho", "được giao")),
+    ),
+    EN: (
+        (BASIS, ("legal basis", "based on", "pursuant to", "basis", "which decision", "which plan",
+                 "which document", "what document", "legal ground", "cite", "refer to")),
+        (TARGET, ("how many", "how much", "what percentage", "what percent", "percentage", "percent",
+                  "what share", "what proportion", "what rate", "what level")),
+        (WHEN, ("when", "deadline", "what date", "which date", "how often", "time frame", "timeframe",
+                "timeline", "due date", "period", "what year", "which year")),
+        (PARTNER, ("coordinate", "coordinating", "coordination", "partner", "cooperate", "cooperation",
+                   "work with", "together with", "assist")),
+        (LEAD, ("who", *(f"{w} {noun}" for w in ("which", "what") for noun in _AGENCY_NOUNS),
+                "in charge", "responsible", "lead", "led by", "preside", "tasked")),
+    ),
+}
+# Verbs of leading: with one present, "coordinate" marks a partner question only next to a who-word;
+# and when the question names the agency itself, they do not make it a who-question.
+_LEAD_VERBS = {VI: ("chủ trì", "phụ trách", "đầu mối", "chịu trách nhiệm", "trách nhiệm", "giao cho", "được giao"),
+               EN: ("lead", "in charge", "responsible", "preside", "led by", "tasked")}
+# Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
+_DOCUMENT_CUES = {
+    VI: ((ISSUED, ("ban hành ngày nào", "ban hành khi nào", "ban hành vào ngày nào", "ngày ban hành", "ký ngày nào",
+                   "ngày ký", "ban hành năm nào", "ban hành vào năm nào")),
+         (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký"))),
+    EN: ((ISSUED, ("when was", "issued on", "date of issue", "issue date", "date was", "when did")),
+         (SIGNER, ("who signed", "signed by", "signatory", "signer"))),
+}
+_ISSUE_WORDS = {VI: ("ban hành", "ký"), EN: ("issued", "signed", "adopted")}
+_WHO_PARTNER = {
+    VI: ("nào phối hợp", "ai phối hợp", "phối hợp với ai", "phối hợp với cơ quan nào", "phối hợp với đơn vị nào",
+         "đơn vị phối hợp", "cơ quan phối hợp"),
+    EN: ("who coordinate", "which agency coordinate", "coordinating agency", "partner agency", "who cooperate"),
+}
+
+# English cues whose Vietnamese rendering helps find the answer ("based on" -> "căn cứ"); "chủ trì"
+# or "phối hợp" would instead pull up the general coordination clauses over the task rows.
+_SEARCHED_CUES = (BASIS, WHEN, TARGET)
+
+_ADMIN_PREFIX = re.compile(r"^(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|thị trấn|xã|phường)\s+", re.IGNORECASE)
+_PLACE_PATTERN = re.compile(r"(?<!\w)(tinh|thanh pho|tp\.|tp|huyen|quan|thi xa)\s+")  # on folded text
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_SEGMENT_BREAK = re.compile(r"[,;:?!.()\[\]\"“”…]+")
+_VI_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+_WHO_SLOT = re.compile(r"(\w+) (?:so|co quan|don vi|phong|ban|nganh|to chuc) nao\b|(\w+) ai$")  # on folded keys
+Span = tuple[int, int]
+_MASK = "\u2029"  # stands in for a locality, document number or year: breaks phrases, matches nothing
+_CUE, _STOP = "cue", "stop"
+_MAX_PAIR_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    surface: str  # the question's words
+    alternatives: tuple[str, ...]  # expansions, synonyms, translations (not the surface)
+    content: bool = True  # False for intent cues ("chủ trì", "based on"): searched, not scored
+    parts: tuple[_Unit, ...] = ()  # the units inside a phrase
+
+
+def analyze(question: str, known_localities: Iterable[str], documents: Iterable[DocumentMeta] = ()) -> Query:
+    """Understand a question. `known_localities` are the places the indexed documents cover;
+    `documents` (optional) lets a document number in the question ("45/KH-UBND") scope the search."""
+    lex = load_lexicon()
+    text = squash(nfc(question))
+    known = _known_cores(known_localities)
+    scope, unknown, place_spans = _places(text, known, lex)
+    doc_ids, doc_spans = _document_scope(text, documents)
+    years = tuple(sorted({int(m.group(1)) for m in _YEAR.finditer(text)}))
+    content = _masked(text, place_spans + doc_spans + [m.span() for m in _YEAR.finditer(text)])
+    language = _language(content, lex)
+    accented = has_diacritics(text)
+    units = _english_units(content, lex) if language == EN else _vietnamese_units(content, not accented, lex)
+    agencies = lex.agency_names(folded=True)
+    names_agency = any(key(a, folded=True) in agencies for u in units for a in (u.surface, *u.alternatives))
+    folded = language == VI and not accented
+    document_field = _document_field(text, language, folded)
+    if document_field:  # "ban hành", "issued": what is asked, not what the document is about
+        issue = {_cue_key(language, folded)(w) for w in _ISSUE_WORDS[language]}
+        units = [u for u in units if _cue_key(language, folded)(u.surface) not in issue]
+    intent = _intent(content, language, folded, names_agency)  # places masked: "which Cao Lanh division"
+    return Query(
+        text=text,
+        language=language,
+        accented=accented,
+        intent={ISSUED: WHEN, SIGNER: GENERAL}.get(document_field, intent),
+        expansion=" ".join(dict.fromkeys(a for u in units for a in u.alternatives)),
+        filters=Filters(doc_ids=doc_ids, locality=scope),
+        unknown_locality=None if scope else unknown,
+        terms=_terms([u for u in units if u.content], language == VI,
+                     (lambda u: _english_weight(u, lex)) if language == EN else (lambda u: float(u.end - u.start))),
+        years=years,
+        localities=_display_localities(known_localities),
+        document_field=document_field,
+        anchor=_anchor(text, language, folded),
+        doc_numbers=tuple(document_number(m.group()) for m in NUMBER.finditer(text)),
+    )
+
+
+# --- scope -----------------------------------------------------------------------------------
+
+
+def _core(name: str) -> str:
+    return _ADMIN_PREFIX.sub("", squash(nfc(name)))
+
+
+def _known_cores(names: Iterable[str]) -> dict[str, str]:
+    """Folded core name ("cao lanh") -> the core as written, preferring the accented spelling."""
+    cores: dict[str, str] = {}
+    for name in names:
+        core = _core(name)
+        k = key(core, folded=True)
+        if k and (k not in cores or has_diacritics(core) and not has_diacritics(cores[k])):
+            cores[k] = core
+    return cores
+
+
+def _display_localities(names: Iterable[str]) -> tuple[str, ...]:
+    """One name per covered place, with its administrative prefix when some spelling has one."""
+    best: dict[str, str] = {}
+    for name in sorted({squash(nfc(n)) for n in names if n.strip()}):
+        k = key(_core(name), folded=True)
+        if k not in best or len(name) > len(best[k]):
+            best[k] = name
+    return tuple(best.values())
+
+
+def _places(text: str, known: dict[str, str], lex: Lexicon) -> tuple[str | None, str | None, list[Span]]:
+    """(covered locality the question scopes to, uncovered place it names, spans of both)."""
+    known_spans = find_spans(text, known.values())
+    scope = known[key(text[known_spans[0][0]:known_spans[0][1]], folded=True)] if known_spans else None
+    others = [s for s in _place_mentions(text, lex) if not _overlaps(s[:2], known_spans)]
+    unknown = others[0][2] if others else None
+    return scope, unknown, known_spans + [s[:2] for s in others]
+
+
+def _place_mentions(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    """Places named in the text: provinces from the data file, and "huyện/tỉnh/… + Capitalised words"."""
+    table = lex.place_names(folded=True)
+    found = [(a, b, table[key(text[a:b], folded=True)].name)
+             for a, b in find_spans(text, [n for p in lex.places for n in (p.name, *p.aliases)])]
+    for m in _PLACE_PATTERN.finditer(fold_aligned(text)):
+        words = re.findall(r"\S+", text[m.end():])
+        name = []
+        for word in words[:4]:
+            clean = word.strip(",.;:?!()")
+            if not clean or not clean[0].isupper():
+                break
+            name.append(clean)
+            if clean != word:
+                break
+        if name:
+            start = m.end()
+            end = text.index(name[-1], start) + len(name[-1])
+            if not any(_overlaps((start, end), [f[:2]]) for f in found):
+                found.append((start, end, " ".join(name)))
+    return sorted(found)
+
+
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    return any(span[0] < b and a < span[1] for a, b in spans)
+
+
+def _document_scope(text: str, documents: Iterable[DocumentMeta]) -> tuple[tuple[str, ...] | None, list[Span]]:
+    """Documents whose number the question cites, and where it cites them."""
+    by_number: dict[str, list[str]] = {}
+    for meta in documents:
+        if meta.number:
+            by_number.setdefault(document_number(meta.number), []).append(meta.doc_id)
+    ids, spans = [], []
+    for m in NUMBER.finditer(text):
+        spans.append(m.span())
+        ids += by_number.get(document_number(m.group()), [])
+    return (tuple(dict.fromkeys(ids)) or None), spans
+
+
+def _masked(text: str, spans: list[Span]) -> str:
+    for a, b in sorted(spans, reverse=True):
+        text = text[:a] + f" {_MASK} " + text[b:]
+    return text
+
+
+# --- language and intent -----------------------------------------------------------------------
+
+
+def _language(text: str, lex: Lexicon) -> str:
+    """English when more words look English (stop word, glossary term, or not a Vietnamese
+    syllable) than Vietnamese; places and abbreviations do not vote."""
+    abbreviations = lex.abbreviation_table(folded=True)
+    english = vietnamese = 0
+    for tok in tokens(text):
+        if tok.isdigit() or fold(tok) in abbreviations or _MASK in tok:
+            continue
+        if has_diacritics(tok):
+            vietnamese += 1
+        elif english_key(tok) in lex.stopwords[EN] or english_key(tok) in lex.glossary:
+            english += 1
+        elif _VI_SYLLABLE.match(tok):
+            vietnamese += 1
+        else:
+            english += 1
+    return EN if english > vietnamese else VI
+
+
+def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
+    q = english_key(text) if language == EN else key(text, folded)
+    cues = _cue_keys(language, folded)
+    has = lambda phrases: any(contains(q, p) for p in phrases)  # noqa: E731
+    for intent, phrases in cues["strong"]:
+        if intent == PARTNER and has(phrases) and has(cues["lead_verbs"]) and not has(cues["who_partner"]):
+            continue
+        if intent == LEAD and names_agency:  # "Sở Công Thương chủ trì những gì?" asks what, not who
+            phrases = tuple(p for p in phrases if p not in cues["lead_verbs"])
+        if has(phrases):
+            return intent
+    return GENERAL
+
+
+def _anchor(text: str, language: str, folded: bool) -> str | None:
+    """The word just before the question's who-phrase ("gửi" in "gửi sở nào thẩm định"): a clause
+    with that word followed by an agency names the answer."""
+    if language != VI:
+        return None
+    m = _WHO_SLOT.search(key(text, folded=True))
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def _cue_key(language: str, folded: bool) -> Callable[[str], str]:
+    return english_key if language == EN else (lambda p: key(p, folded))
+
+
+def _document_field(text: str, language: str, folded: bool) -> str | None:
+    """ISSUED or SIGNER when the question asks when a document was issued or who signed it."""
+    k = _cue_key(language, folded)
+    q = k(text)
+    if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
+        return None
+    return next((field for field, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
+
+
+@lru_cache(maxsize=4)
+def _cue_keys(language: str, folded: bool) -> dict:
+    """Cue phrases in the key form questions of this language are compared in."""
+    k = _cue_key(language, folded)
+    return {
+        "strong": tuple((intent, tuple(k(p) for p in phrases)) for intent, phrases in _STRONG[language]),
+        "lead_verbs": tuple(k(p) for p in _LEAD_VERBS[language]),
+        "who_partner": tuple(k(p) for p in _WHO_PARTNER[language]),
+        "intent_of": {k(p): intent for intent, ps in _STRONG[language] for p in ps},
+    }
+
+
+# --- content units, terms and expansion ----------------------------------------------------------
+
+
+def _vietnamese_units(text: str, folded: bool, lex: Lexicon) -> list[_Unit]:
+    """Content words and phrases: agency names, abbreviations and synonym phrases as single units
+    carrying their alternatives; question words, intent cues and stop words dropped."""
+    stop = {(fold(w) if folded else w): _STOP for w in lex.stopwords[VI]}
+    cues = {c: (_CUE,) for c in _cue_keys(VI, folded)["intent_of"]}
+    agencies = {k: (a.name, *a.aliases) for k, a in lex.agency_names(folded).items()}
+    tables = [cues, stop, agencies, lex.abbreviation_table(folded), lex.synonyms(folded)]
+    if folded:
+        tables.append({k: (v,) for k, v in lex.vocabulary().items()})
+    return _units(text, folded, tables, vietnamese=True)
+
+
+def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
+    """Content concepts of an English question, each carrying its Vietnamese renderings."""
+    cues = {c: (_CUE, *(lex.glossary.get(c, ()) if intent in _SEARCHED_CUES else ()))
+            for c, intent in _cue_keys(EN, False)["intent_of"].items()}
+    stop = {w: _STOP for w in lex.stopwords[EN]}
+    agencies = {k: (a.name,) for k, a in lex.english_agencies().items()}
+    return _units(text, False, [cues, stop, agencies, lex.glossary], vietnamese=False)
+
+
+def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool) -> list[_Unit]:
+    units: list[_Unit] = []
+    offset = 0
+    for segment in _SEGMENT_BREAK.split(text):
+        for part in segment.split(_MASK):
+            raw = tokens(part)
+            keys = [fold(t) if folded else t for t in raw] if vietnamese else [english_key(t) for t in raw]
+            units += _match(raw, keys, tables, offset, len(raw))
+            offset += len(raw) + 1  # a gap: no pair across segments or masks
+    return units
+
+
+def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max_len: int) -> list[_Unit]:
+    """Units of one token run, longest table phrase first; a phrase also gets its parts (the
+    same matching inside it, shorter phrases only) so a clause can meet it piecewise."""
+    matched = {m.start: m for m in longest_matches(keys, tables, max_len)}
+    units, i = [], 0
+    while i < len(raw):
+        m = matched.get(i)
+        end = m.end if m else i + 1
+        value = m.value if m else ()
+        if value != _STOP:
+            cue = bool(value) and value[0] == _CUE  # an English cue carries its translation
+            surface = " ".join(raw[i:end])
+            alternatives = tuple(a for a in value[cue:] if key(a) != key(surface))
+            parts = tuple(_match(raw[i:end], keys[i:end], tables, offset + i, end - i - 1)) if end - i > 1 else ()
+            units.append(_Unit(offset + i, offset + end, surface, alternatives, not cue, parts))
+        i = end
+    return units
+
+
+def _term(unit: _Unit, weigh: Callable[[_Unit], float]) -> Term:
+    parts = tuple(_term(p, weigh) for p in unit.parts if p.content)
+    return Term((unit.surface, *unit.alternatives), weigh(unit), parts)
+
+
+def _english_weight(unit: _Unit, lex: Lexicon) -> float:
+    """Content words a concept stands for: "the People's Committee" weighs 2, not 4."""
+    return float(max(1, sum(english_key(t) not in lex.stopwords[EN] for t in unit.surface.split())))
+
+
+def _terms(units: list[_Unit], pairs: bool, weigh: Callable[[_Unit], float]) -> tuple[Term, ...]:
+    """One term per unit, plus (Vietnamese) one per adjacent pair of units: word order carries
+    meaning there, so "cụm công nghiệp" must not be met by "công nghiệp" and "cụm" far apart."""
+    terms = [_term(u, weigh) for u in units]
+    if pairs:
+        for a, b in zip(units, units[1:], strict=False):
+            if a.end == b.start:
+                left = (a.surface, *a.alternatives)[:_MAX_PAIR_ALTERNATIVES]
+                right = (b.surface, *b.alternatives)[:_MAX_PAIR_ALTERNATIVES]
+                terms.append(Term(tuple(f"{x} {y}" for x in left for y in right), 1.0))
+    return tuple(terms)
