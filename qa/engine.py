@@ -1,0 +1,156 @@
+"""PolicyQA: the Python API over one index directory — search, ask, and keep it up to date."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import index
+from index.config import Settings, load_settings
+from index.model import Filters, Hit, IndexChanges, IndexStats
+from ingest.model import DocumentMeta
+from ingest.text import nfc
+from qa.answer import compose
+from qa.model import Answer
+from qa.question import Query, analyze
+
+
+class PolicyQA:
+    """Facade used by the CLI, the app and Python callers.
+
+    Holds one published index generation; `refresh()` swaps in a newer one. A call that is
+    already running keeps the generation it started with, so swaps never break queries in flight.
+    """
+
+    def __init__(self, settings: Settings, idx: index.Index):
+        self.settings = settings
+        self._index = idx
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        model: str | None = None,
+        settings: Settings | None = None,
+        build: bool = True,
+        progress: bool = False,
+    ) -> PolicyQA:
+        """Open the index at `index_dir` (default from settings); build it from the bundled
+        corpus first when there is none and `build` is true."""
+        settings = (settings or load_settings()).with_overrides(index_dir=index_dir, model=model)
+        try:
+            idx = index.Index.open(settings)
+        except index.IndexNotFound:
+            if not build:
+                raise
+            if progress:
+                print(f"Building the index of {settings.corpus_dir} in {settings.index_dir} …", flush=True)
+            index.sync(settings, [settings.corpus_dir], progress=progress)
+            idx = index.Index.open(settings)
+        return cls(settings, idx)
+
+    @property
+    def generation(self) -> str:
+        return self._index.generation
+
+    def refresh(self) -> bool:
+        """Pick up a generation published by another process; True when it changed."""
+        published = index.current_generation(self.settings)
+        if published is None or published == self._index.generation:
+            return False
+        self._index = index.Index.open(self.settings)
+        return True
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        doc: str | None = None,
+        locality: str | None = None,
+        doc_type: str | None = None,
+        year: int | None = None,
+    ) -> list[Hit]:
+        """Hybrid search; the query is expanded (abbreviations, synonyms, English glossary)."""
+        idx = self._index
+        q = self.analyze(query, idx)
+        filters = _merge(q.filters, _filters(doc, locality, doc_type, year))
+        return idx.search(q.text, k, filters, expansion=q.expansion)
+
+    def ask(
+        self,
+        question: str,
+        k: int = 8,
+        *,
+        doc: str | None = None,
+        locality: str | None = None,
+        doc_type: str | None = None,
+        year: int | None = None,
+    ) -> Answer:
+        """Answer with numbered citations, or abstain when the documents do not say."""
+        idx = self._index
+        q = self.analyze(question, idx)
+        filters = _merge(q.filters, _filters(doc, locality, doc_type, year))
+        hits = [] if q.unknown_locality else idx.search(q.text, k, filters, expansion=q.expansion)
+        return compose(q, hits, self.settings)
+
+    def add(self, paths: Iterable[str | Path], *, progress: bool = False) -> IndexChanges:
+        """Add or update these files; other documents are kept."""
+        return self._write(index.sync, [Path(p) for p in paths], progress=progress)
+
+    def remove(self, doc_id: str | Iterable[str]) -> IndexChanges:
+        ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+        return self._write(index.remove, ids)
+
+    def reindex(self, paths: Iterable[str | Path] | None = None, *, progress: bool = False) -> IndexChanges:
+        """Mirror `paths` (new, changed, removed files); without paths, re-check every recorded source."""
+        if paths is None:
+            return self._write(index.resync, progress=progress)
+        return self._write(index.sync, [Path(p) for p in paths], progress=progress)
+
+    def documents(self) -> list[tuple[DocumentMeta, int]]:
+        idx = self._index
+        counts = idx.clause_counts()
+        return [(meta, counts.get(doc_id, 0)) for doc_id, meta in sorted(idx.documents.items())]
+
+    def stats(self) -> IndexStats:
+        return self._index.stats()
+
+    def _write(self, operation, *args, **kwargs) -> IndexChanges:
+        with self._write_lock:
+            changes = operation(self.settings, *args, **kwargs)
+            self.refresh()
+            return changes
+
+    def analyze(self, text: str, idx: index.Index | None = None) -> Query:
+        """How the question is understood: intent, language, scope, expansion terms."""
+        idx = idx or self._index
+        known = {
+            name
+            for meta in idx.documents.values()
+            for name in (meta.locality, meta.province, meta.district)
+            if name
+        }
+        return analyze(nfc(text), known, idx.documents.values())
+
+
+def _filters(doc, locality, doc_type, year) -> Filters:
+    return Filters(
+        doc_ids=(doc,) if doc else None,
+        locality=locality or None,
+        doc_type=doc_type or None,
+        year=int(year) if year else None,
+    )
+
+
+def _merge(found: Filters, given: Filters) -> Filters:
+    """Filters chosen by the caller win over the scope read from the question."""
+    return Filters(
+        doc_ids=given.doc_ids or found.doc_ids,
+        locality=given.locality or found.locality,
+        doc_type=given.doc_type or found.doc_type,
+        year=given.year or found.year,
+    )
