@@ -108,7 +108,7 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
 
 def highlight(text: str, query: Query, html: bool = False) -> str:
     """`text` with the question's terms (and their expansions) marked: «…» or <mark>…</mark>."""
-    return mark(text, term_phrases(query.terms), html_output=html)
+    return mark(text, term_phrases(query.terms), html_output=html, folded=query.folded)
 
 
 # --- scoring -----------------------------------------------------------------------------------

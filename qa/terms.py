@@ -64,17 +64,18 @@ def fold_aligned(text: str) -> str:
     return "".join(_fold_char(c) for c in nfc(text))
 
 
-def find_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
-    """Character spans of `text` where any phrase occurs as whole words, accent-insensitively.
-
-    Non-overlapping, longest phrase first; used to mark the query's terms in a passage.
+def find_spans(text: str, phrases: Iterable[str], folded: bool = True) -> list[tuple[int, int]]:
+    """Character spans of `text` where any phrase occurs as whole words, longest phrase first,
+    non-overlapping. Accent-insensitive unless `folded` is False: a question typed with
+    diacritics must not mark "dẫn" for "dán".
     """
     text = nfc(text)
-    folded = fold_aligned(text)
+    lowered = text.lower()
+    haystack = fold_aligned(text) if folded or len(lowered) != len(text) else lowered
     taken: list[tuple[int, int]] = []
-    for phrase in sorted({key(p, folded=True) for p in phrases if p.strip()}, key=len, reverse=True):
+    for phrase in sorted({key(p, folded=folded) for p in phrases if p.strip()}, key=len, reverse=True):
         pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in phrase.split()) + r"(?!\w)"
-        for m in re.finditer(pattern, folded):
+        for m in re.finditer(pattern, haystack):
             if all(m.end() <= a or m.start() >= b for a, b in taken):
                 taken.append((m.start(), m.end()))
     return sorted(taken)
@@ -85,13 +86,13 @@ def _fold_char(c: str) -> str:
     return f if len(f) == 1 else c.lower()
 
 
-def mark(text: str, phrases: Iterable[str], html_output: bool = False) -> str:
+def mark(text: str, phrases: Iterable[str], html_output: bool = False, folded: bool = True) -> str:
     """`text` with the phrases wrapped: «…» for plain text, <mark>…</mark> (escaped) for HTML."""
     text = nfc(text)
     out, last = [], 0
     esc = html.escape if html_output else (lambda s: s)
     left, right = ("<mark>", "</mark>") if html_output else ("«", "»")
-    for a, b in find_spans(text, phrases):
+    for a, b in find_spans(text, phrases, folded):
         out += [esc(text[last:a]), left, esc(text[a:b]), right]
         last = b
     out.append(esc(text[last:]))

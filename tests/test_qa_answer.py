@@ -263,6 +263,12 @@ def test_highlight_plain_and_html():
     assert html == "<mark>Dán nhãn xanh</mark> &lt;b&gt; &amp; <mark>nhãn sinh thái</mark>"
 
 
+def test_highlight_respects_diacritics_the_question_was_typed_with():
+    passage = "Triển khai chỉ đạo, hướng dẫn về hoạt động dán nhãn xanh"
+    assert "«dẫn»" not in highlight(passage, analyze("Ai chủ trì dán nhãn sinh thái?", KNOWN))
+    assert "«dẫn»" in highlight(passage, analyze("ai chu tri dan nhan sinh thai", KNOWN))
+
+
 # --- extraction ---------------------------------------------------------------------------------
 
 
