@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingest.model import ErrorCode
+
 
 @dataclass(frozen=True)
 class Line:
@@ -44,4 +46,9 @@ class Draft:
 
 
 class Unreadable(ValueError):
-    """A file whose content cannot be turned into blocks; the message is the reason."""
+    """A file whose content cannot be turned into blocks; the message is the reason, `code` its
+    `IngestError` code."""
+
+    def __init__(self, reason: str, code: ErrorCode):
+        super().__init__(reason)
+        self.code = code

@@ -50,16 +50,16 @@ def decode_text(data: bytes) -> str:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
     if b"\x00" in data:
-        raise Unreadable("binary file, not text")
+        raise Unreadable("binary file, not text", "binary")
     text = data.decode("utf-8", errors="replace")
     if text.count("\ufffd") <= max(1, len(text) // 1000):  # UTF-8 with a stray damaged byte or so
         return text
     legacy = legacy_encoding(data.decode("cp1252", errors="replace"))
     if legacy:
-        raise Unreadable(legacy_reason(legacy))
+        raise Unreadable(legacy_reason(legacy), "legacy_font")
     text = nfc(data.decode("cp1258", errors="replace"))
     if not _plausible_vietnamese(text):
-        raise Unreadable("not UTF-8 text, and it does not read as Vietnamese in Windows-1258 either")
+        raise Unreadable("not UTF-8 text, and it does not read as Vietnamese in Windows-1258 either", "encoding")
     return text
 
 

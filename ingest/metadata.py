@@ -30,6 +30,7 @@ _ORG_PLACE = re.compile(rf"{_PEOPLES_COMMITTEE}\s+({_LEVEL})\s+{_NAME_AHEAD}")
 _SELF_REFERENCE = re.compile(rf"(?:^|[,;.:]\s*){_PEOPLES_COMMITTEE}\s+({_LEVEL})\s+{_NAME_AHEAD}")
 _OF_ISSUER = re.compile(rf"của\s+(?:Chủ tịch\s+)?{_PEOPLES_COMMITTEE}\s+({_LEVEL})\s+{_NAME_AHEAD}")
 _WEB_ISSUER = re.compile(rf"^({_LEVEL})\s+{_NAME_AHEAD}")
+_UNIT_NUMBER = re.compile(r"\d{1,3}", re.ASCII)  # the name of a numbered unit: "Quận 1", "Phường 10"
 _PROVINCE_MENTION = re.compile(rf"(?<!\w)(?i:tỉnh|thành phố)\s+{_NAME_AHEAD}")
 _BASIS = re.compile(r"^(?:Thực hiện|Căn cứ|Theo|Triển khai|Ngay sau khi (?:có|nhận được))\b", re.IGNORECASE)
 _TYPE_ABBREVIATIONS = {
@@ -152,10 +153,13 @@ def _issuer_place(parsed: Parsed) -> tuple[str | None, str | None]:
 
 
 def _proper_name(text: str) -> str | None:
-    """The capitalised words that open the text: "Đồng Tháp về việc…" -> "Đồng Tháp"."""
+    """The capitalised words that open the text: "Đồng Tháp về việc…" -> "Đồng Tháp"; or the
+    number a numbered unit goes by: "1" of "Quận 1"."""
     words: list[str] = []
     for word in text.split()[:6]:
         bare = word.strip("()[],.;:\"'“”")
+        if not words and _UNIT_NUMBER.fullmatch(bare):
+            return bare
         if bare in ("-", "–") and words:
             words.append("-")
             continue
@@ -177,7 +181,9 @@ def _province_district(level: str | None, name: str | None, parsed: Parsed) -> t
         return None, None
     if level == "tỉnh" or (level == "thành phố" and name in CENTRAL_CITIES):
         return province_named(name), None
-    return _province_mentioned(parsed, exclude=name), name
+    # "1" alone names nothing: a numbered unit is called by its level and number, "Quận 1".
+    district = f"{level.capitalize()} {name}" if _UNIT_NUMBER.fullmatch(name) else name
+    return _province_mentioned(parsed, exclude=name), district
 
 
 def _province_mentioned(parsed: Parsed, exclude: str) -> str | None:

@@ -7,6 +7,7 @@ frozen and JSON-serialisable through `to_dict`.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
 
 # Clause kinds, from coarse to fine. Table rows carry the task-table fields. The header clause is
 # what the document says about itself (number, place and date, title, signer, recipients).
@@ -36,7 +37,7 @@ class DocumentMeta:
     issuer: str | None = None  # "UBND huyện Cao Lãnh"
     locality: str | None = None  # most specific place: "huyện Cao Lãnh", "tỉnh Hậu Giang"
     province: str | None = None  # "Đồng Tháp"
-    district: str | None = None  # "Cao Lãnh"; None for provincial documents
+    district: str | None = None  # "Cao Lãnh", "Quận 1"; None for provincial documents
     signer: str | None = None
     legal_bases: tuple[str, ...] = ()  # document numbers cited as basis, e.g. "889/QĐ-TTg"
 
@@ -90,10 +91,30 @@ class Document:
     clauses: tuple[Clause, ...] = field(default=())
 
 
-class IngestError(Exception):
-    """A file that cannot be ingested; the message names the file and the reason."""
+# Why a file could not be ingested. The reason text is English prose for the CLI and may change;
+# the code is stable, so callers (the app, which words each cause for officials) branch on it.
+ErrorCode = Literal[
+    "empty",  # no bytes, or only white space
+    "binary",  # not text at all
+    "unsupported",  # a file type ingest does not read
+    "corrupt",  # a .docx or .pdf its library cannot open
+    "encoding",  # text in no encoding we can tell
+    "legacy_font",  # TCVN3 / VNI text: needs converting to Unicode first
+    "no_text",  # no text (a scanned PDF), or no body text
+    "unreadable",  # the operating system would not give us the file
+    "internal",  # a parser bug
+]
+ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)
 
-    def __init__(self, path: str, reason: str):
+
+class IngestError(Exception):
+    """A file that cannot be ingested; the message names the file and the reason.
+
+    `code` defaults to "internal": a failure nobody classified is ours, not the file's.
+    """
+
+    def __init__(self, path: str, reason: str, *, code: ErrorCode = "internal"):
         self.path = str(path)
         self.reason = reason
+        self.code = code
         super().__init__(f"{self.path}: {reason}")

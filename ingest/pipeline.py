@@ -61,33 +61,36 @@ def ingest_paths(paths: Iterable[str | Path]) -> IngestResult:
 def ingest_file(path: str | Path) -> Document:
     path = Path(path)
     if not path.is_file():
-        raise IngestError(path, "no such file" if not path.exists() else "not a file")
+        raise IngestError(path, "no such file" if not path.exists() else "not a file", code="unreadable")
     if path.suffix.lower() not in SUPPORTED:
-        raise IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}")
+        reason = f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}"
+        raise IngestError(path, reason, code="unsupported")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise IngestError(path, f"cannot read the file ({exc.strerror or type(exc).__name__})") from exc
+        reason = f"cannot read the file ({exc.strerror or type(exc).__name__})"
+        raise IngestError(path, reason, code="unreadable") from exc
     if not data.strip():
-        raise IngestError(path, "empty file")
+        raise IngestError(path, "empty file", code="empty")
     try:
         blocks = clean(read_blocks(path, data))
     except Unreadable as exc:
-        raise IngestError(path, str(exc)) from exc
+        raise IngestError(path, str(exc), code=exc.code) from exc
     text = "\n".join(_texts(blocks))
     if not text.strip():
-        raise IngestError(path, "no text found")
+        raise IngestError(path, "no text found", code="no_text")
     if legacy := legacy_encoding(text):
-        raise IngestError(path, legacy_reason(legacy))
+        raise IngestError(path, legacy_reason(legacy), code="legacy_font")
     try:
         parsed = parse(blocks)
         meta = extract_meta(parsed, doc_id=doc_id_for(path), source=path.name,
                             content_hash=hashlib.sha256(data).hexdigest())
         clauses = build_clauses(meta, [*header_drafts(parsed), *parsed.drafts])
     except Exception as exc:  # a parsing bug must cost one file, not the whole run
-        raise IngestError(path, f"internal error while parsing: {type(exc).__name__}: {exc}") from exc
+        reason = f"internal error while parsing: {type(exc).__name__}: {exc}"
+        raise IngestError(path, reason, code="internal") from exc
     if not parsed.drafts:
-        raise IngestError(path, "no body text found (only a header or signature block)")
+        raise IngestError(path, "no body text found (only a header or signature block)", code="no_text")
     return Document(meta, clauses)
 
 

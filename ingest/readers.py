@@ -139,7 +139,7 @@ def read_docx(data: bytes) -> list[Block]:
     try:
         document = open_docx(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, xml and package errors alike
-        raise Unreadable(f"not a readable .docx file ({type(exc).__name__})") from exc
+        raise Unreadable(f"not a readable .docx file ({type(exc).__name__})", "corrupt") from exc
     blocks: list[Block] = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
@@ -174,9 +174,9 @@ def read_pdf(data: bytes) -> list[Block]:
     except Exception as exc:  # pdfminer raises a different error per kind of damage
         name = type(exc).__name__
         reason = "password-protected PDF" if "Password" in name else f"not a readable PDF file ({name})"
-        raise Unreadable(reason) from exc
+        raise Unreadable(reason, "corrupt") from exc
     if not blocks:
-        raise Unreadable("PDF has no extractable text (scanned pages?); run OCR on it first")
+        raise Unreadable("PDF has no extractable text (scanned pages?); run OCR on it first", "no_text")
     return blocks
 
 

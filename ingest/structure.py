@@ -27,7 +27,12 @@ WEB_KEY = re.compile(
 )
 MOTTO = re.compile(r"^CỘNG H(?:ÒA|OÀ|OA) XÃ HỘI CHỦ NGHĨA VIỆT NAM|^Độc lập\s*[-–]\s*Tự do", re.IGNORECASE)
 NUMBER_LINE = re.compile(r"^Số\s*:?\s*[\w.]*\s*/", re.IGNORECASE)
-PLACE_DATE = re.compile(r"^[^\d,]{2,40},\s*ngày\b", re.IGNORECASE)
+# A place name opens with a word and goes on with words, dashes and the numbers of numbered units
+# ("Quận 1", "Bà Rịa - Vũng Tàu"); a document number ("15/KH-UBND") or a label ("Số:") is no
+# place word, so a place-date line is told apart from the number line a PDF glues before it.
+_PLACE_WORD = r"(?:[^\W\d_][^\s,:/]*)"
+_PLACE_NEXT = rf"(?:\s+(?:{_PLACE_WORD}|\d{{1,3}}|[-–]))"
+PLACE_DATE = re.compile(rf"^(?=[^,]{{2,40}},){_PLACE_WORD}{_PLACE_NEXT}*,\s*ngày\b", re.IGNORECASE)
 _SUBJECT = re.compile(r"^V/v\b\s*:?\s*(.+)$", re.IGNORECASE)
 _NOTE = re.compile(r"^\(?\s*(?:ban hành\s+)?kèm theo\b", re.IGNORECASE)
 _RECIPIENTS = re.compile(r"^Nơi nhận\b", re.IGNORECASE)
@@ -39,7 +44,7 @@ _INLINE_COLON = re.compile(r":\s+\S")
 # A PDF prints the header's two columns side by side, so their lines come out glued:
 # "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …", "Số: 15/KH-UBND Hà Tĩnh, ngày 10 tháng 5 năm 2022".
 _MOTTO_BREAK = re.compile(r"\s+(?=CỘNG H(?:ÒA|OÀ|OA) XÃ HỘI|Độc lập\s*[-–]\s*Tự do)", re.IGNORECASE)
-_DATE_BREAK = re.compile(r"(?<=\S)\s+(?=(?:\w+\s+){0,3}\w+,\s*ngày\s+(?:\d|tháng))")
+_DATE_BREAK = re.compile(rf"(?<=\S)\s+(?={_PLACE_WORD}{_PLACE_NEXT}{{0,4}},\s*ngày\s+(?:\d|tháng))")
 DOC_TYPES = ("Kế hoạch", "Báo cáo", "Công văn", "Quyết định", "Chỉ thị", "Thông báo", "Nghị quyết", "Tờ trình",
              "Hướng dẫn", "Chương trình", "Đề án", "Công điện", "Thông tư", "Nghị định", "Quy chế", "Quy định")
 _TYPE_KEYS = {fold(t): t for t in DOC_TYPES}

@@ -1,4 +1,4 @@
-"""Bad input: each case raises IngestError naming the file and the reason; a batch goes on."""
+"""Bad input: each case raises IngestError naming the file, the reason and its code; a batch goes on."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ingest import IngestError, ingest_file, ingest_paths, iter_sources
+from ingest import IngestError, ingest_file, ingest_paths, iter_sources, pipeline
+from ingest.model import ERROR_CODES
 
 VIETNAMESE = ("KẾ HOẠCH\nThực hiện Chương trình hành động quốc gia về sản xuất và tiêu dùng bền vững\n"
               "I. MỤC TIÊU\n- Tuyên truyền, phổ biến nâng cao nhận thức về nhãn sinh thái cho doanh nghiệp.\n")
@@ -28,45 +29,86 @@ def cp1258(text: str) -> bytes:
     return b"".join(out)
 
 
-def reason(path: Path) -> str:
+def failure(path: Path) -> IngestError:
     with pytest.raises(IngestError) as info:
         ingest_file(path)
     assert info.value.path == str(path)
     assert str(info.value).startswith(f"{path}: ")
-    return info.value.reason
+    assert info.value.code in ERROR_CODES
+    return info.value
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("empty.txt", b"", "empty file"),
-    ("blank.md", b" \n\n\t \n", "empty file"),
-    ("binary.txt", bytes(range(256)) * 8, "binary file"),
-    ("noise.txt", bytes(range(128, 256)) * 8, "not UTF-8 text"),
-    ("sheet.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
-    ("old.doc", b"\xd0\xcf\x11\xe0", "unsupported file type '.doc'"),
-    ("broken.docx", b"PK\x03\x04 this is no zip", "not a readable .docx file"),
-    ("renamed.docx", VIETNAMESE.encode(), "not a readable .docx file"),
-    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "not a readable PDF file"),
+@pytest.mark.parametrize(("name", "content", "expected", "code"), [
+    ("empty.txt", b"", "empty file", "empty"),
+    ("blank.md", b" \n\n\t \n", "empty file", "empty"),
+    ("binary.txt", bytes(range(256)) * 8, "binary file", "binary"),
+    ("noise.txt", bytes(range(128, 256)) * 8, "not UTF-8 text", "encoding"),
+    ("sheet.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'", "unsupported"),
+    ("old.doc", b"\xd0\xcf\x11\xe0", "unsupported file type '.doc'", "unsupported"),
+    ("broken.docx", b"PK\x03\x04 this is no zip", "not a readable .docx file", "corrupt"),
+    ("renamed.docx", VIETNAMESE.encode(), "not a readable .docx file", "corrupt"),
+    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "not a readable PDF file", "corrupt"),
     ("tcvn3.txt", TCVN3.encode("cp1252"),
-     "looks like TCVN3 (ABC) legacy-font text; convert it to Unicode (e.g. with UniKey)"),
-    ("tcvn3-utf8.txt", TCVN3.encode("utf-8"), "looks like TCVN3 (ABC) legacy-font text"),
-    ("vni.txt", VNI.encode("cp1252"), "looks like VNI legacy-font text; convert it to Unicode (e.g. with UniKey)"),
-    ("vni-utf8.html", f"<p>{VNI}</p>".encode("utf-8"), "looks like VNI legacy-font text"),
-    ("header-only.txt", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n".encode(), "no body text"),
+     "looks like TCVN3 (ABC) legacy-font text; convert it to Unicode (e.g. with UniKey)", "legacy_font"),
+    ("tcvn3-utf8.txt", TCVN3.encode("utf-8"), "looks like TCVN3 (ABC) legacy-font text", "legacy_font"),
+    ("vni.txt", VNI.encode("cp1252"), "looks like VNI legacy-font text; convert it to Unicode (e.g. with UniKey)",
+     "legacy_font"),
+    ("vni-utf8.html", f"<p>{VNI}</p>".encode("utf-8"), "looks like VNI legacy-font text", "legacy_font"),
+    ("script-only.html", b"<html><script>x()</script></html>", "no text found", "no_text"),
+    ("header-only.txt", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n".encode(), "no body text",
+     "no_text"),
 ])
-def test_bad_input_raises_with_the_reason(tmp_path: Path, name: str, content: bytes, expected: str):
+def test_bad_input_raises_with_the_reason_and_code(tmp_path: Path, name: str, content: bytes, expected: str, code: str):
     path = tmp_path / name
     path.write_bytes(content)
-    assert expected in reason(path)
+    error = failure(path)
+    assert expected in error.reason
+    assert error.code == code
 
 
-def test_missing_file(tmp_path: Path):
-    assert reason(tmp_path / "missing.txt") == "no such file"
+def test_missing_file_or_a_folder(tmp_path: Path):
+    missing = failure(tmp_path / "missing.txt")
+    assert (missing.reason, missing.code) == ("no such file", "unreadable")
+    (tmp_path / "folder.txt").mkdir()
+    folder = failure(tmp_path / "folder.txt")
+    assert (folder.reason, folder.code) == ("not a file", "unreadable")
+
+
+def test_file_the_system_will_not_read(tmp_path: Path, monkeypatch):
+    path = tmp_path / "locked.txt"
+    path.write_text(VIETNAMESE, encoding="utf-8")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    error = failure(path)
+    assert (error.reason, error.code) == ("cannot read the file (Permission denied)", "unreadable")
+
+
+def test_a_parser_crash_costs_one_file(tmp_path: Path, monkeypatch):
+    path = tmp_path / "plan.txt"
+    path.write_text(VIETNAMESE, encoding="utf-8")
+
+    def crash(blocks):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(pipeline, "parse", crash)
+    error = failure(path)
+    assert (error.reason, error.code) == ("internal error while parsing: RuntimeError: bug", "internal")
+
+
+def test_an_unclassified_error_is_internal():
+    error = IngestError("a.txt", "something new")
+    assert (str(error), error.code) == ("a.txt: something new", "internal")
 
 
 def test_scanned_pdf_without_text(tmp_path: Path):
     path = tmp_path / "scan.pdf"
     Image.new("RGB", (400, 560), "white").save(path, "PDF")
-    assert "no extractable text" in reason(path)
+    error = failure(path)
+    assert "no extractable text" in error.reason
+    assert error.code == "no_text"
 
 
 def test_docx_in_a_legacy_font(tmp_path: Path):
@@ -77,7 +119,9 @@ def test_docx_in_a_legacy_font(tmp_path: Path):
         document.add_paragraph(line)
     path = tmp_path / "vntime.docx"
     document.save(path)
-    assert "TCVN3" in reason(path)
+    error = failure(path)
+    assert "TCVN3" in error.reason
+    assert error.code == "legacy_font"
 
 
 def test_windows_1258_text_is_read(tmp_path: Path):

@@ -224,3 +224,59 @@ def test_markdown(tmp_path: Path):
         ("heading", "Phụ lục", ()),
         ("table_row", "Dán nhãn", ("Phụ lục",)),
     ]
+
+
+# A district plan whose place is a numbered unit ("Quận 1"): the number must stay in the place name.
+PLAN_ORGANISATION = ("ỦY BAN NHÂN DÂN", "QUẬN 1", "Số: 21/KH-UBND")
+PLAN_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Quận 1, ngày 05 tháng 3 năm 2025")
+PLAN_BODY = ("KẾ HOẠCH", "Thí điểm phân loại rác thải tại nguồn trên địa bàn Quận 1 năm 2025", "I. MỤC ĐÍCH, YÊU CẦU",
+             "Giảm lượng rác thải nhựa tại các chợ truyền thống trên địa bàn Quận.", "II. NHIỆM VỤ CỤ THỂ")
+PLAN_TASKS = (
+    ("STT", "Nội dung", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian"),
+    ("1", "Thí điểm phân loại rác thải tại nguồn ở chợ Bến Thành", "Phòng Quản lý đô thị",
+     "Ban Quản lý chợ Bến Thành; UBND phường Bến Thành", "Quý II/2025"),
+    ("2", "Tuyên truyền tiểu thương hạn chế túi ni lông", "Phòng Văn hóa và Thông tin", "Hội Liên hiệp Phụ nữ Quận",
+     "Năm 2025"),
+)
+
+
+def write_plan(path: Path) -> None:
+    """The plan as Word lays it out (header columns in a table), or as a text or markdown copy."""
+    if path.suffix == ".docx":
+        document = docx.Document()
+        left, right = document.add_table(rows=1, cols=2).rows[0].cells
+        left.text, right.text = "\n".join(PLAN_ORGANISATION), "\n".join(PLAN_MOTTO)
+        for line in PLAN_BODY:
+            document.add_paragraph(line)
+        table = document.add_table(rows=0, cols=len(PLAN_TASKS[0]))
+        for values in PLAN_TASKS:
+            for cell, value in zip(table.add_row().cells, values):
+                cell.text = value
+        document.save(path)
+    elif path.suffix == ".md":
+        header = [f"| {a} | {b} |" for a, b in zip(PLAN_ORGANISATION, PLAN_MOTTO)]
+        tasks = [f"| {' | '.join(row)} |" for row in PLAN_TASKS]
+        path.write_text("\n".join([*header[:1], "|---|---|", *header[1:], "", *PLAN_BODY, "", *tasks[:1],
+                                   "|---|---|---|---|---|", *tasks[1:]]), encoding="utf-8")
+    else:
+        lines = [*PLAN_ORGANISATION, *PLAN_MOTTO, *PLAN_BODY, *("\t".join(row) for row in PLAN_TASKS)]
+        path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".txt", ".md"])
+def test_numbered_locality_stays_in_the_place_date_line(tmp_path: Path, suffix: str):
+    path = tmp_path / f"ke-hoach-21{suffix}"
+    write_plan(path)
+    doc = ingest_file(path)
+    meta = doc.meta
+    assert (meta.title, meta.doc_type, meta.number, meta.issued, meta.year) == (
+        "Thí điểm phân loại rác thải tại nguồn trên địa bàn Quận 1 năm 2025", "Kế hoạch", "21/KH-UBND",
+        "2025-03-05", 2025)
+    assert (meta.issuer, meta.locality, meta.district, meta.province) == (
+        "UBND quận 1", "quận 1", "Quận 1", None)  # the province is not stated
+    header, *body = doc.clauses
+    assert "Quận 1, ngày 05 tháng 3 năm 2025" in header.text.split("\n")
+    assert [(c.kind, c.label) for c in body] == [
+        ("heading", "I."), ("paragraph", None), ("heading", "II."), ("table_row", "1"), ("table_row", "2")]
+    assert body[3].lead == "Phòng Quản lý đô thị"
+    assert header.citation == "21/KH-UBND · quận 1 · 05/03/2025 › Thông tin văn bản"

@@ -9,7 +9,7 @@ from ingest.blocks import Line, Table
 from ingest.cleanup import clean, clean_text
 from ingest.encoding import legacy_encoding
 from ingest.markers import parse_marker
-from ingest.structure import header_drafts, is_heading_text, parse
+from ingest.structure import header_drafts, is_heading_text, parse, split_columns
 from ingest.tables import table_drafts
 
 
@@ -41,9 +41,24 @@ def test_markers(line, label, depth):
 
 
 @pytest.mark.parametrize("line", ["100% các cơ sở sản xuất", "2021 - 2030", "IIII. không hợp lệ", "5 - 8% mức tiêu hao",
-                                  "Thực hiện Quyết định", "*trước ngày 05/12*", "24/6/2020 của Thủ tướng"])
+                                  "Thực hiện Quyết định", "*trước ngày 05/12*", "24/6/2020 của Thủ tướng",
+                                  "1, ngày 05 tháng 3 năm 2025", "Quận 1, ngày 05 tháng 3 năm 2025"])
 def test_not_markers(line):
     assert parse_marker(line) is None
+
+
+@pytest.mark.parametrize(("line", "parts"), [
+    ("Quận 1, ngày 05 tháng 3 năm 2025", ["Quận 1, ngày 05 tháng 3 năm 2025"]),
+    ("Bà Rịa - Vũng Tàu, ngày 10 tháng 5 năm 2022", ["Bà Rịa - Vũng Tàu, ngày 10 tháng 5 năm 2022"]),
+    ("Số: 21/KH-UBND Quận 10, ngày 05 tháng 3 năm 2025", ["Số: 21/KH-UBND", "Quận 10, ngày 05 tháng 3 năm 2025"]),
+    ("Số: 15/KH-UBND Hà Tĩnh, ngày 10 tháng 5 năm 2022", ["Số: 15/KH-UBND", "Hà Tĩnh, ngày 10 tháng 5 năm 2022"]),
+    ("Số: /UBND-KTHT Thành phố Hồ Chí Minh, ngày tháng 11 năm 2021",
+     ["Số: /UBND-KTHT", "Thành phố Hồ Chí Minh, ngày tháng 11 năm 2021"]),
+    ("QUẬN 1 Độc lập - Tự do - Hạnh phúc", ["QUẬN 1", "Độc lập - Tự do - Hạnh phúc"]),
+])
+def test_header_columns_glued_by_a_pdf_are_cut_before_the_place(line, parts):
+    """A place name keeps its numbers and dashes; a document number is never part of it."""
+    assert split_columns(line) == parts
 
 
 @pytest.mark.parametrize(("body", "heading"), [
