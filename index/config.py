@@ -22,9 +22,10 @@ class Settings:
     corpus_dir: Path = BUNDLED_CORPUS
     model: str = DEFAULT_MODEL
     batch_size: int = 32
-    dense_weight: float = 0.3  # share of the dense ranking in fusion; chosen by measurement (README)
+    dense_weight: float = 0.1  # share of the dense score in fusion; chosen by measurement (README)
     ann_threshold: int = 50_000  # clauses above which the dense index switches from exact to HNSW
-    abstain_threshold: float = 0.35  # answer confidence below which qa abstains; chosen by measurement
+    lock_timeout: float = 60.0  # seconds an index writer waits for another one to finish
+    abstain_threshold: float = 0.40  # answer confidence below which qa abstains; calibrated in qa/data/README.md
     llm_url: str | None = None  # OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1; None = off
     llm_model: str | None = None
     llm_api_key: str | None = None

@@ -1,0 +1,204 @@
+"""Bring the index in line with files on disk, re-doing only what changed.
+
+A file whose bytes hash as recorded keeps its clauses; a clause whose embedding input is
+unchanged keeps its vector (`embedding_key`), so re-indexing an unchanged corpus embeds nothing.
+Every run that changes anything publishes a complete new generation (see store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from index import dense, store
+from index.clause_text import dense_text
+from index.config import Settings
+from index.embed import load_encoder, profile_for
+from index.model import IndexChanges
+from index.sparse import SparseIndex
+from ingest import IngestError, doc_id_for, ingest_file, iter_sources
+from ingest.model import Clause, DocumentMeta
+
+
+@dataclass(frozen=True)
+class _Doc:
+    meta: DocumentMeta
+    clauses: tuple[Clause, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class _Request:
+    roots: tuple[Path, ...] | None  # mirror these paths; None: re-check every recorded source
+    drop: frozenset[str] = frozenset()  # doc ids to remove
+
+
+def sync(settings: Settings, paths, *, progress: bool = False) -> IndexChanges:
+    """Make the index mirror `paths`; documents recorded from elsewhere are kept."""
+    roots = tuple(Path(p).expanduser().resolve() for p in paths)
+    return _update(settings, _Request(roots), progress)
+
+
+def resync(settings: Settings, progress: bool = False) -> IndexChanges:
+    """Re-check every recorded source: re-ingest the changed, drop the vanished."""
+    return _update(settings, _Request(None), progress)
+
+
+def remove(settings: Settings, doc_ids) -> IndexChanges:
+    return _update(settings, _Request((), frozenset(doc_ids)), False)
+
+
+def embedding_key(model: str, text: str) -> str:
+    """Identifies an embedding by everything it depends on: model, input convention and text."""
+    return hashlib.sha256(f"{model}\0{profile_for(model)}\0{text}".encode()).hexdigest()[:32]
+
+
+def _update(settings: Settings, request: _Request, progress: bool) -> IndexChanges:
+    index_dir = Path(settings.index_dir)
+    with store.writer_lock(index_dir, settings.lock_timeout):
+        started = time.perf_counter()
+        previous = _previous(index_dir)
+        docs, changes = _reconcile({} if previous is None else _documents(previous), request, progress)
+        if previous is not None and not changes.changed and _same(previous.manifest, docs, settings.model):
+            return changes
+        embedded = _publish(settings, docs, previous, progress, started)
+        return replace(changes, embedded=embedded)
+
+
+def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Records | None, progress: bool,
+             started: float) -> int:
+    """Build and publish a generation holding `docs`; returns how many clauses were embedded."""
+    documents = {doc_id: docs[doc_id].meta for doc_id in sorted(docs)}
+    clauses = [c for doc_id in documents for c in sorted(docs[doc_id].clauses, key=lambda c: c.order)]
+    texts = [dense_text(c) for c in clauses]
+    embeddings, keys, embedded = _embeddings(settings, texts, previous, progress)
+    sparse = SparseIndex.build(documents, clauses)
+    vectors = dense.build(embeddings, settings.ann_threshold)
+    manifest = _manifest(settings, docs, clauses, embeddings.shape[1], dense.kind(vectors),
+                         time.perf_counter() - started)
+    records = store.Records(manifest, documents, clauses, embeddings, keys)
+
+    def write(path: Path) -> None:
+        store.write_records(path, records)
+        sparse.save(path)
+        dense.save(vectors, path / store.DENSE)
+
+    store.publish(Path(settings.index_dir), write)
+    return embedded
+
+
+def _previous(index_dir: Path) -> store.Records | None:
+    """The current generation if this version can read it; otherwise it is rebuilt from scratch."""
+    path = store.generation_path(index_dir)
+    if path is None or store.read_manifest(path).format_version != store.FORMAT_VERSION:
+        return None
+    return store.read_records(path)
+
+
+def _documents(records: store.Records) -> dict[str, _Doc]:
+    by_doc: dict[str, list[Clause]] = {}
+    for c in records.clauses:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    return {doc_id: _Doc(meta, tuple(by_doc.get(doc_id, ())), records.manifest.documents[doc_id].source)
+            for doc_id, meta in records.documents.items()}
+
+
+def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool) -> tuple[dict[str, _Doc], IndexChanges]:
+    """The documents the new generation holds, and how they differ from `old`."""
+    added, updated, unchanged, errors = [], [], [], []
+    if request.roots is None:
+        files = [Path(d.source) for d in old.values() if Path(d.source).is_file()]
+    else:  # a vanished path is reported, and what was indexed under it is removed below
+        errors += [f"{r}: no such file or directory" for r in request.roots if not r.exists()]
+        files = [p.resolve() for p in iter_sources(request.roots) if p.exists()]
+    docs: dict[str, _Doc] = {}
+    for path in tqdm(files, desc="ingesting", unit="file", disable=not progress):
+        doc_id = doc_id_for(path)
+        if doc_id in docs:
+            errors.append(f"{path}: skipped, same document id as {docs[doc_id].source}")
+            continue
+        prior = old.get(doc_id)
+        if prior is not None and prior.meta.content_hash == _sha256(path):
+            docs[doc_id] = _Doc(prior.meta, prior.clauses, str(path))
+            unchanged.append(doc_id)
+            continue
+        try:
+            document = ingest_file(path)
+        except IngestError as exc:
+            errors.append(f"{exc.path}: {exc.reason}" + ("; previous version kept" if prior else ""))
+            if prior is not None:
+                docs[doc_id] = prior
+            continue
+        docs[doc_id] = _Doc(document.meta, document.clauses, str(path))
+        (updated if prior else added).append(doc_id)
+    removed = []
+    for doc_id, prior in old.items():
+        if doc_id in docs:
+            continue
+        if doc_id in request.drop or _in_scope(Path(prior.source), request.roots):
+            removed.append(doc_id)
+        else:
+            docs[doc_id] = prior
+    errors += [f"{d}: not in the index" for d in sorted(request.drop - old.keys())]
+    changes = IndexChanges(tuple(added), tuple(updated), tuple(removed), tuple(unchanged), tuple(errors))
+    return docs, changes
+
+
+def _in_scope(source: Path, roots: tuple[Path, ...] | None) -> bool:
+    return roots is None or any(source == r or source.is_relative_to(r) for r in roots)
+
+
+def _same(manifest: store.Manifest, docs: dict[str, _Doc], model: str) -> bool:
+    recorded = {k: (e.source, e.content_hash) for k, e in manifest.documents.items()}
+    return manifest.model == model and recorded == {k: (d.source, d.meta.content_hash) for k, d in docs.items()}
+
+
+def _embeddings(settings: Settings, texts: list[str], previous: store.Records | None,
+                progress: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """Vectors and keys for `texts`, reusing the previous generation's; returns how many were new."""
+    keys = np.array([embedding_key(settings.model, t) for t in texts], dtype=str)
+    known = {} if previous is None else {k: i for i, k in enumerate(previous.keys.tolist())}
+    todo = {k: t for k, t in zip(keys.tolist(), texts) if k not in known}
+    if todo or previous is None:
+        encoder = load_encoder(settings.model)
+        fresh = dict(zip(todo, encoder.passages(list(todo.values()), settings.batch_size, progress)))
+        dimension = encoder.dimension
+    else:
+        fresh, dimension = {}, previous.embeddings.shape[1]
+    embeddings = np.zeros((len(keys), dimension), dtype=np.float32)
+    for row, key in enumerate(keys.tolist()):
+        embeddings[row] = fresh[key] if key in fresh else previous.embeddings[known[key]]
+    return embeddings, keys, len(todo)
+
+
+def _manifest(settings: Settings, docs: dict[str, _Doc], clauses: list[Clause], dimension: int,
+              dense_index: str, seconds: float) -> store.Manifest:
+    counts = {doc_id: 0 for doc_id in sorted(docs)}
+    for c in clauses:
+        counts[c.doc_id] += 1
+    entries = {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].meta.content_hash, n)
+               for doc_id, n in counts.items()}
+    return store.Manifest(
+        format_version=store.FORMAT_VERSION,
+        model=settings.model,
+        dimension=dimension,
+        dense_index=dense_index,
+        clauses=len(clauses),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(seconds, 3),
+        documents=entries,
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,128 @@
+"""The published generation, read-only: hybrid sparse + dense search with metadata filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index import dense, store
+from index.config import Settings
+from index.embed import Encoder, load_encoder
+from index.errors import IndexMismatch, IndexNotFound
+from index.filtering import admits
+from index.fusion import fuse
+from index.model import Filters, Hit, IndexStats
+from index.sparse import SparseIndex
+from ingest.model import Clause, DocumentMeta
+
+DEPTH = 100  # candidates each retriever contributes to fusion
+_REINDEX = "reindex with `policyqa index`"
+
+
+class Index:
+    """Load with `Index.open`; safe to share between threads (nothing mutates after loading)."""
+
+    def __init__(self, settings: Settings, generation: str, records: store.Records,
+                 sparse: SparseIndex, vectors: faiss.Index):
+        self.settings = settings
+        self.generation = generation
+        self.documents: dict[str, DocumentMeta] = records.documents
+        self._manifest = records.manifest
+        self._clauses = records.clauses
+        self._embeddings = records.embeddings
+        self._sparse = sparse
+        self._dense = vectors
+        self._path = Path(settings.index_dir) / generation
+        position = {doc_id: i for i, doc_id in enumerate(self.documents)}
+        self._doc_of_row = np.array([position[c.doc_id] for c in self._clauses], dtype=np.int64)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Index:
+        """The current generation. If a writer prunes it while it is being read, read the newer one."""
+        name = store.current_generation(settings.index_dir)
+        while True:
+            if name is None:
+                raise IndexNotFound(f"no index in {settings.index_dir}: build one with `policyqa index`")
+            try:
+                return cls._load(settings, name)
+            except (OSError, RuntimeError):  # faiss reports a vanished file as RuntimeError
+                newer = store.current_generation(settings.index_dir)
+                if newer == name:
+                    raise
+                name = newer
+
+    @classmethod
+    def _load(cls, settings: Settings, name: str) -> Index:
+        path = Path(settings.index_dir) / name
+        manifest = store.read_manifest(path)
+        if manifest.format_version != store.FORMAT_VERSION:
+            raise IndexMismatch(f"{path} has format version {manifest.format_version}, this program reads "
+                                f"{store.FORMAT_VERSION}: {_REINDEX}")
+        if manifest.model != settings.model:
+            raise IndexMismatch(f"{path} was built with model {manifest.model!r} ({manifest.dimension} dimensions), "
+                                f"but the configured model is {settings.model!r}: {_REINDEX}")
+        records = store.read_records(path)
+        sparse = SparseIndex.load(path, records.clauses)
+        return cls(settings, name, records, sparse, dense.load(path / store.DENSE))
+
+    def clauses(self, doc_id: str | None = None) -> list[Clause]:
+        return [c for c in self._clauses if doc_id is None or c.doc_id == doc_id]
+
+    def clause_counts(self) -> dict[str, int]:
+        return {doc_id: entry.clauses for doc_id, entry in self._manifest.documents.items()}
+
+    def stats(self) -> IndexStats:
+        m = self._manifest
+        return IndexStats(documents=len(self.documents), clauses=m.clauses, model=m.model, dimension=m.dimension,
+                          size_bytes=store.size_bytes(self._path), built_at=m.built_at,
+                          generation=self.generation, per_document=self.clause_counts())
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, *, expansion: str = "") -> list[Hit]:
+        """Best first. `expansion`: extra Vietnamese terms (synonyms, glossary) from the qa layer."""
+        allowed = self._allowed(filters)
+        if not query.strip() or k <= 0 or (allowed is not None and not allowed.any()):
+            return []
+        sparse = self._sparse.scores(query, expansion)
+        if allowed is not None:
+            sparse = np.where(allowed, sparse, 0.0)
+        candidates = _top(sparse, DEPTH)
+        weight = self.settings.dense_weight
+        cosine = np.zeros(len(self._clauses), dtype=np.float32)
+        if weight > 0:
+            vector = self._encoder().query(query)
+            rows, _ = dense.search(self._dense, vector, DEPTH, None if allowed is None else np.flatnonzero(allowed))
+            candidates = np.union1d(candidates, rows)
+            cosine[candidates] = self._embeddings[candidates] @ vector
+        if candidates.size == 0:
+            return []
+        fused = fuse(sparse[candidates], cosine[candidates], weight)
+        best = np.argsort(-fused, kind="stable")[:k]
+        return [self._hit(int(candidates[i]), float(fused[i]), float(sparse[candidates[i]]),
+                          float(cosine[candidates[i]]) if weight > 0 else None) for i in best]
+
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.is_empty():
+            return None
+        admitted = np.array([admits(filters, meta) for meta in self.documents.values()], dtype=bool)
+        return admitted[self._doc_of_row] if len(self._doc_of_row) else np.zeros(0, dtype=bool)
+
+    def _encoder(self) -> Encoder:
+        encoder = load_encoder(self.settings.model)
+        if encoder.dimension != self._manifest.dimension:
+            raise IndexMismatch(f"{self._path} holds {self._manifest.dimension}-dimensional embeddings, but "
+                                f"model {encoder.name!r} makes {encoder.dimension}: {_REINDEX}")
+        return encoder
+
+    def _hit(self, row: int, score: float, sparse: float, cosine: float | None) -> Hit:
+        clause = self._clauses[row]
+        return Hit.from_clause(clause, self.documents[clause.doc_id], score, sparse, cosine)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Rows of the n highest positive scores, unordered."""
+    positive = np.flatnonzero(scores > 0)
+    if positive.size <= n:
+        return positive
+    return positive[np.argpartition(-scores[positive], n)[:n]]

@@ -1,0 +1,65 @@
+"""Sparse retrieval: BM25 over two token views (see tokenize) of three fields (see clause_text).
+
+The accented view is precise but only usable when the query has diacritics; the folded view
+serves every query. Headings and table-group titles are discounted: their words recur in the
+context of every clause beneath them, and those clauses carry the substance (and the agencies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.bm25 import BM25
+from index.clause_text import CONTEXT, FIELDS, PLACE, TEXT, sparse_fields
+from index.tokenize import ACCENTED, TERMS
+from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
+from ingest.text import has_diacritics
+
+FIELD_WEIGHTS = {TEXT: 1.0, PLACE: 1.0, CONTEXT: 0.5}  # context tips the balance between similar clauses
+KIND_PRIOR = {HEADING: 0.7, TABLE_GROUP: 0.7}
+EXPANSION_WEIGHT = 0.5  # qa-supplied synonyms count less than the user's own words
+
+
+def _file(view: str, field: str) -> str:
+    return f"sparse-{view}-{field}.npz"
+
+
+class SparseIndex:
+    def __init__(self, bm25: dict[tuple[str, str], BM25], prior: np.ndarray):
+        self.bm25 = bm25
+        self.prior = prior  # (clauses,) float32 multiplier by clause kind
+
+    @classmethod
+    def build(cls, documents: dict[str, DocumentMeta], clauses: Sequence[Clause]) -> SparseIndex:
+        fields = [sparse_fields(documents[c.doc_id], c) for c in clauses]
+        bm25 = {(view, field): BM25.build([terms(f[field]) for f in fields])
+                for view, terms in TERMS.items() for field in FIELDS}
+        return cls(bm25, _prior(clauses))
+
+    def scores(self, query: str, expansion: str = "") -> np.ndarray:
+        """Weighted BM25 per clause, summed over views and fields."""
+        total = np.zeros(len(self.prior), dtype=np.float32)
+        for view, terms in TERMS.items():
+            if view == ACCENTED and not has_diacritics(query):
+                continue  # folded words cannot match accented ones
+            own, extra = terms(query), terms(expansion)
+            weights = [1.0] * len(own) + [EXPANSION_WEIGHT] * len(extra)
+            for field, weight in FIELD_WEIGHTS.items():
+                total += weight * self.bm25[view, field].scores(own + extra, weights)
+        return total * self.prior
+
+    def save(self, path: Path) -> None:
+        for (view, field), bm25 in self.bm25.items():
+            bm25.save(path / _file(view, field))
+
+    @classmethod
+    def load(cls, path: Path, clauses: Sequence[Clause]) -> SparseIndex:
+        bm25 = {(view, field): BM25.load(path / _file(view, field)) for view in TERMS for field in FIELDS}
+        return cls(bm25, _prior(clauses))
+
+
+def _prior(clauses: Sequence[Clause]) -> np.ndarray:
+    return np.array([KIND_PRIOR.get(c.kind, 1.0) for c in clauses], dtype=np.float32)

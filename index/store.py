@@ -1,0 +1,202 @@
+"""The index directory: generations, the manifest, the record files, atomic publishing.
+
+    <index_dir>/current -> gen-<timestamp>-<rand>   symlink, swapped atomically
+    <index_dir>/gen-*/manifest.json                  format, model, documents, counts
+    <index_dir>/gen-*/documents.jsonl, clauses.jsonl
+    <index_dir>/gen-*/embeddings.npy, embedding_keys.npy, dense.faiss, sparse-*.npz
+    <index_dir>/.lock                                 held by the one writer
+
+A generation is written under a temporary name, flushed to disk, renamed, and only then made
+current, so a crash at any point leaves the previous generation serving. Readers load a whole
+generation into memory, so pruning old generations never pulls files from under them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexLocked
+from ingest.model import Clause, DocumentMeta
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+LOCK = ".lock"
+GEN_PREFIX = "gen-"
+TMP_PREFIX = ".tmp-"
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.jsonl"
+CLAUSES = "clauses.jsonl"
+EMBEDDINGS = "embeddings.npy"
+KEYS = "embedding_keys.npy"
+DENSE = "dense.faiss"
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    source: str  # absolute path of the file it was ingested from
+    content_hash: str
+    clauses: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    dimension: int
+    dense_index: str  # "flat-ip" or "hnsw"
+    clauses: int
+    built_at: str  # ISO 8601, UTC
+    build_seconds: float
+    documents: dict[str, DocumentEntry]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Manifest:
+        docs = {k: DocumentEntry(**v) for k, v in d["documents"].items()}
+        return cls(**{**d, "documents": docs})
+
+
+@dataclass(frozen=True)
+class Records:
+    """The primary content of a generation; rows of clauses, embeddings and keys align."""
+
+    manifest: Manifest
+    documents: dict[str, DocumentMeta]
+    clauses: list[Clause]
+    embeddings: np.ndarray  # (clauses, dimension) float32, L2-normalised
+    keys: np.ndarray  # (clauses,) str: what each embedding was computed from (embedding_key)
+
+
+def current_generation(index_dir: Path) -> str | None:
+    try:
+        return os.readlink(Path(index_dir) / CURRENT)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def generation_path(index_dir: Path) -> Path | None:
+    name = current_generation(index_dir)
+    return None if name is None else Path(index_dir) / name
+
+
+def read_manifest(path: Path) -> Manifest:
+    return Manifest.from_dict(json.loads((path / MANIFEST).read_text(encoding="utf-8")))
+
+
+def read_records(path: Path) -> Records:
+    return Records(
+        manifest=read_manifest(path),
+        documents={d["doc_id"]: DocumentMeta.from_dict(d) for d in _read_jsonl(path / DOCUMENTS)},
+        clauses=[Clause.from_dict(d) for d in _read_jsonl(path / CLAUSES)],
+        embeddings=np.load(path / EMBEDDINGS, allow_pickle=False),
+        keys=np.load(path / KEYS, allow_pickle=False),
+    )
+
+
+def write_records(path: Path, records: Records) -> None:
+    (path / MANIFEST).write_text(json.dumps(records.manifest.to_dict(), ensure_ascii=False, indent=1),
+                                 encoding="utf-8")
+    _write_jsonl(path / DOCUMENTS, (m.to_dict() for m in records.documents.values()))
+    _write_jsonl(path / CLAUSES, (c.to_dict() for c in records.clauses))
+    np.save(path / EMBEDDINGS, records.embeddings)
+    np.save(path / KEYS, records.keys)
+
+
+def size_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+
+
+@contextmanager
+def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Exclusive right to write `index_dir`; the OS drops it if the holder dies, even by SIGKILL."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK, "a+", encoding="utf-8") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    raise IndexLocked(f"{index_dir} is being written by another process (pid {holder})") from None
+                time.sleep(0.1)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish(index_dir: Path, write: Callable[[Path], None]) -> str:
+    """Have `write` fill a fresh directory, then make it the current generation; returns its name.
+
+    Call with the writer lock held. If `write` (or the disk) fails, nothing visible changes.
+    """
+    _remove(index_dir, lambda entry: entry.startswith(TMP_PREFIX))  # left by a killed writer
+    name = f"{GEN_PREFIX}{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+    tmp = index_dir / f"{TMP_PREFIX}{name}"
+    tmp.mkdir(parents=True)
+    try:
+        write(tmp)
+        for f in tmp.iterdir():
+            _fsync(f)
+        _fsync(tmp)
+        tmp.rename(index_dir / name)
+        previous = current_generation(index_dir)
+        link = index_dir / f"{TMP_PREFIX}{CURRENT}-{secrets.token_hex(3)}"
+        os.symlink(name, link)
+        os.replace(link, index_dir / CURRENT)
+        _fsync(index_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _remove(index_dir, lambda entry: entry.startswith(GEN_PREFIX) and entry not in (name, previous))
+    return name
+
+
+def _remove(index_dir: Path, stale: Callable[[str], bool]) -> None:
+    for entry in index_dir.iterdir():
+        if not stale(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_jsonl(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as fh:
+        yield from (json.loads(line) for line in fh if line.strip())
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")

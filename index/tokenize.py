@@ -1,0 +1,50 @@
+"""Terms for the sparse index: two views of the same Vietnamese text.
+
+- accented: pyvi word segmentation, lower-cased, compounds joined with "_" ("môi_trường"). Precise
+  when the question is typed with diacritics.
+- folded: accent-folded syllables plus each pair of adjacent syllables ("moi", "truong",
+  "moi truong"). pyvi cannot segment text typed without diacritics, so syllable pairs stand in
+  for compounds and "dan nhan sinh thai" still meets "dán nhãn sinh thái".
+
+Punctuation is dropped and never pairs syllables across it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from pyvi import ViTokenizer
+
+from ingest.text import fold, nfc
+
+ACCENTED = "accented"
+FOLDED = "folded"
+VIEWS = (ACCENTED, FOLDED)
+
+_PHRASE_BREAK = re.compile(r"[^\w\s]+")  # punctuation ends a phrase: no syllable pair across it
+_NOT_WORD = re.compile(r"[^\w]+")
+_pyvi = threading.Lock()  # pyvi shares one CRF tagger whose set-then-tag calls must not interleave
+
+
+def segment(text: str) -> str:
+    """pyvi word segmentation: "môi trường" -> "môi_trường"."""
+    with _pyvi:
+        return ViTokenizer.tokenize(nfc(text))
+
+
+def accented_terms(text: str) -> list[str]:
+    """pyvi words, lower-cased, punctuation removed: "Môi trường." -> ["môi_trường"]."""
+    words = (_NOT_WORD.sub("", w) for w in segment(text).lower().split())
+    return [w for w in words if w.strip("_")]
+
+
+def folded_terms(text: str) -> list[str]:
+    """Folded syllables, then folded syllable pairs within each phrase."""
+    phrases = [p.split() for p in _PHRASE_BREAK.split(fold(nfc(text)).replace("_", " "))]
+    syllables = [s for p in phrases for s in p]
+    pairs = [f"{a} {b}" for p in phrases for a, b in zip(p, p[1:])]
+    return syllables + pairs
+
+
+TERMS = {ACCENTED: accented_terms, FOLDED: folded_terms}

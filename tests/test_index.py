@@ -1,0 +1,314 @@
+"""The index on the bundled corpus: retrieval, filters, the directory format, incremental and
+atomic (re)indexing. The corpus index is built once per session; tests that write copy it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import index.build
+import index.dense
+from index import Index, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
+from index import store
+from index.config import BUNDLED_CORPUS, Settings
+from index.model import Filters
+from ingest.text import fold
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Settings:
+    """The bundled corpus (copied, so tests may edit the copy) indexed with the default model."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(BUNDLED_CORPUS, root / "corpus")
+    settings = Settings(index_dir=root / "index", corpus_dir=root / "corpus", lock_timeout=0)
+    changes = sync(settings, [settings.corpus_dir])
+    assert len(changes.added) == len(list(BUNDLED_CORPUS.iterdir())) and not changes.errors
+    return settings
+
+
+@pytest.fixture(scope="session")
+def idx(built) -> Index:
+    return Index.open(built)
+
+
+@pytest.fixture
+def writable(built, tmp_path) -> Settings:
+    """A private copy of the built index and of its corpus, re-synced so sources point at the copy."""
+    shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
+    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0)
+    assert sync(settings, [settings.corpus_dir]).embedded == 0
+    return settings
+
+
+def _place(hit) -> str:
+    return fold(" ".join(filter(None, (hit.doc.locality, hit.doc.province, hit.doc.issuer))))
+
+
+# --- retrieval -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", [
+    "dán nhãn xanh chứng nhận nhãn xanh sản phẩm thân thiện môi trường",
+    "dan nhan xanh chung nhan nhan xanh san pham than thien moi truong",
+])
+def test_eco_label_row_of_thanh_hoa_led_by_natural_resources(idx, query):
+    top = idx.search(query, k=3)
+    assert any(h.kind == "table_row" and h.lead == "Sở Tài nguyên và Môi trường" and "thanh hoa" in _place(h)
+               and "chứng nhận nhãn xanh đối với sản phẩm thân thiện môi trường" in h.text for h in top)
+
+
+@pytest.mark.parametrize("query", [
+    "mua sắm công xanh kinh phí sự nghiệp",
+    "mua sam cong xanh kinh phi su nghiep",
+    "Sở Tài chính chủ trì gì",
+])
+def test_finance_department_row(idx, query):
+    top = idx.search(query, k=3)
+    assert any(h.kind == "table_row" and h.lead == "Sở Tài chính" for h in top)
+
+
+def test_hits_are_ranked_and_carry_their_document(idx):
+    hits = idx.search("túi nhựa khó phân hủy chợ đạt chuẩn văn minh", k=10)
+    assert len(hits) == 10 and [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(h.doc.doc_id in idx.documents and h.citation for h in hits)
+    assert idx.search("   ") == [] and idx.search("túi nhựa", k=0) == []
+
+
+def test_expansion_adds_vietnamese_terms_to_an_english_question(idx):
+    question = "which agency leads green public procurement?"
+    plain = idx.search(question, k=5)
+    expanded = idx.search(question, k=5, expansion="mua sắm công xanh kinh phí sự nghiệp")
+    assert any(h.lead == "Sở Tài chính" for h in expanded)
+    assert [h.id for h in plain] != [h.id for h in expanded]
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+def test_locality_filter_keeps_a_province_and_its_districts(idx):
+    hits = idx.search("tuyên truyền sản xuất và tiêu dùng bền vững", k=20, filters=Filters(locality="thanh hoa"))
+    assert hits and all("thanh hoa" in _place(h) for h in hits)
+
+
+def test_doc_year_and_type_filters(idx):
+    some = next(iter(idx.documents.values()))
+    hits = idx.search("sản xuất và tiêu dùng bền vững", k=50, filters=Filters(doc_ids=(some.doc_id,)))
+    assert hits and {h.doc.doc_id for h in hits} == {some.doc_id}
+    hits = idx.search("sản xuất và tiêu dùng bền vững", k=50, filters=Filters(year=some.year, doc_type=some.doc_type))
+    assert hits and all(h.doc.year == some.year and h.doc.doc_type == some.doc_type for h in hits)
+    assert idx.search("sản xuất", filters=Filters(locality="Hà Nội")) == []
+
+
+# --- directory, manifest, errors ---------------------------------------------------------------
+
+def test_manifest_records_model_documents_and_counts(built, idx):
+    generation = current_generation(built)
+    assert generation == idx.generation and generation.startswith("gen-")
+    path = built.index_dir / generation
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == store.FORMAT_VERSION
+    assert (manifest["model"], manifest["dimension"], manifest["dense_index"]) == (built.model, 384, "flat-ip")
+    assert manifest["clauses"] == sum(d["clauses"] for d in manifest["documents"].values()) == len(idx.clauses())
+    for doc_id, entry in manifest["documents"].items():
+        source = Path(entry["source"])
+        assert source.parent == built.corpus_dir.resolve()
+        assert entry["content_hash"] == hashlib.sha256(source.read_bytes()).hexdigest()
+        assert entry["clauses"] == len(idx.clauses(doc_id)) == idx.clause_counts()[doc_id] > 0
+    assert {"dense.faiss", "embeddings.npy", "clauses.jsonl", "documents.jsonl"} <= {f.name for f in path.iterdir()}
+    stats = idx.stats()
+    assert (stats.documents, stats.clauses, stats.dimension) == (len(idx.documents), manifest["clauses"], 384)
+    assert stats.size_bytes > 0
+
+
+def test_large_corpora_switch_to_hnsw(writable):
+    settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, ann_threshold=10)
+    remove(settings, [next(iter(Index.open(settings).documents))])
+    manifest = json.loads((settings.index_dir / current_generation(settings) / "manifest.json").read_text())
+    assert manifest["dense_index"] == "hnsw"
+    assert any(h.lead == "Sở Tài chính" for h in Index.open(settings).search("mua sắm công xanh kinh phí sự nghiệp", k=3))
+
+
+def test_missing_and_mismatched_index(built, tmp_path):
+    with pytest.raises(IndexNotFound):
+        Index.open(Settings(index_dir=tmp_path / "nothing"))
+    assert current_generation(Settings(index_dir=tmp_path / "nothing")) is None
+    with pytest.raises(IndexMismatch, match="policyqa index"):
+        Index.open(Settings(index_dir=built.index_dir, model="intfloat/multilingual-e5-small"))
+
+
+# --- incremental indexing --------------------------------------------------------------------
+
+NEW_PLAN = """KẾ HOẠCH
+
+Bảo vệ rừng ven biển năm 2025
+
+I. NHIỆM VỤ
+
+1. Trồng rừng ngập mặn ven biển trên địa bàn huyện, ưu tiên các xã bị sạt lở.
+
+2. Tuyên truyền người dân tham gia bảo vệ rừng phòng hộ.
+"""
+
+
+def _no_encoder(monkeypatch):
+    def refuse(model):
+        raise AssertionError("nothing should be embedded")
+    monkeypatch.setattr(index.build, "load_encoder", refuse)
+
+
+def test_unchanged_corpus_embeds_nothing_and_keeps_the_generation(writable, monkeypatch):
+    _no_encoder(monkeypatch)
+    before = current_generation(writable)
+    changes = sync(writable, [writable.corpus_dir])
+    assert not changes.changed and changes.embedded == 0 and len(changes.unchanged) == len(Index.open(writable).documents)
+    assert current_generation(writable) == before
+
+
+def test_add_change_and_remove_files(writable):
+    corpus = writable.corpus_dir
+    thanh_hoa = next(p for p in corpus.iterdir() if p.name.startswith("thanh-hoa"))
+    doomed = next(p for p in corpus.iterdir() if p.name.startswith("nghi-xuan"))
+    text = thanh_hoa.read_text(encoding="utf-8")
+    assert "mua sắm công xanh đối với nguồn kinh phí sự nghiệp" in text
+    thanh_hoa.write_text(text.replace("mua sắm công xanh đối với nguồn kinh phí sự nghiệp",
+                                      "mua sắm công xanh đối với dự án khinh khí cầu"), encoding="utf-8")
+    (corpus / "extra").mkdir()
+    (corpus / "extra" / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    doomed.unlink()
+    old = Index.open(writable)
+
+    changes = sync(writable, [corpus])
+    new = Index.open(writable)
+    assert len(changes.added) == 1 and len(changes.removed) == 1 and len(changes.updated) == 1
+    assert changes.removed[0] not in new.documents and changes.added[0] in new.documents
+    assert 0 < changes.embedded <= len(new.clauses(changes.added[0])) + 2  # the new and the edited clauses only
+    assert new.generation != old.generation
+    assert any("khinh khí cầu" in h.text for h in new.search("khinh khi cau", k=3))
+    assert not any("khinh khí cầu" in h.text for h in old.search("khinh khi cau", k=3))
+    assert new.search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == changes.added[0]
+
+
+def test_documents_from_elsewhere_survive_a_sync_of_the_corpus(writable, tmp_path):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "uploaded-copy.txt").write_text(NEW_PLAN, encoding="utf-8")
+    added = sync(writable, [uploads]).added
+    assert len(added) == 1
+    changes = sync(writable, [writable.corpus_dir])
+    assert not changes.changed and added[0] in Index.open(writable).documents
+    (uploads / "uploaded-copy.txt").unlink()
+    assert resync(writable).removed == added
+
+
+def test_a_vanished_path_is_reported_and_what_it_held_removed(writable):
+    one = next(writable.corpus_dir.glob("hau-giang*"))
+    (doc_id,) = sync(writable, [one]).unchanged
+    one.unlink()
+    changes = sync(writable, [one])
+    assert changes.removed == (doc_id,) and changes.errors == (f"{one}: no such file or directory",)
+    assert doc_id not in Index.open(writable).documents
+
+
+def test_bad_files_are_reported_and_skipped(writable):
+    (writable.corpus_dir / "broken.docx").write_bytes(b"not a zip archive")
+    (writable.corpus_dir / "empty.txt").write_bytes(b"")
+    changes = sync(writable, [writable.corpus_dir])
+    assert sorted(e.split(": ")[0].rsplit("/", 1)[-1] for e in changes.errors) == ["broken.docx", "empty.txt"]
+    assert not changes.changed
+
+
+def test_remove_by_document_id(writable):
+    doc_id = next(iter(Index.open(writable).documents))
+    changes = remove(writable, [doc_id, "no-such-document"])
+    assert changes.removed == (doc_id,) and changes.errors == ("no-such-document: not in the index",)
+    assert doc_id not in Index.open(writable).documents
+    assert not any(h.doc.doc_id == doc_id for h in Index.open(writable).search("sản xuất bền vững", k=50))
+
+
+def test_old_generations_are_pruned_keeping_the_previous(writable):
+    first = current_generation(writable)
+    ids = list(Index.open(writable).documents)
+    remove(writable, ids[:1])
+    second = current_generation(writable)
+    remove(writable, ids[1:2])
+    generations = sorted(p.name for p in writable.index_dir.iterdir() if p.name.startswith("gen-"))
+    assert generations == sorted([second, current_generation(writable)]) and first not in generations
+
+
+def test_reader_that_lost_a_race_with_pruning_opens_the_newer_generation(writable, monkeypatch):
+    pruned = current_generation(writable)
+    ids = list(Index.open(writable).documents)
+    remove(writable, ids[:1])
+    remove(writable, ids[1:2])
+    latest = current_generation(writable)
+    answers = iter([pruned, latest])
+    monkeypatch.setattr(store, "current_generation", lambda index_dir: next(answers, latest))
+    assert Index.open(writable).generation == latest
+
+
+# --- atomic publishing and locking -----------------------------------------------------------
+
+def test_failure_while_writing_leaves_the_previous_generation_serving(writable, monkeypatch):
+    before = Index.open(writable)
+    results = [h.id for h in before.search("mua sắm công xanh", k=5)]
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index.dense, "save", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        remove(writable, [next(iter(before.documents))])
+    after = Index.open(writable)
+    assert after.generation == before.generation
+    assert [h.id for h in after.search("mua sắm công xanh", k=5)] == results
+    assert not [p for p in writable.index_dir.iterdir() if p.name.startswith(store.TMP_PREFIX)]
+
+
+def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
+    before = current_generation(writable)
+    doc_id = next(iter(Index.open(writable).documents))
+    marker = tmp_path / "writing"
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        import index.dense
+        from index import remove
+        from index.config import Settings
+
+        def stall(*args):
+            Path({str(marker)!r}).touch()
+            time.sleep(600)
+
+        index.dense.save = stall
+        remove(Settings(index_dir=Path({str(writable.index_dir)!r})), [{doc_id!r}])
+    """)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    writer = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert writer.poll() is None and time.monotonic() < deadline, "writer did not reach the stall"
+            time.sleep(0.05)
+        assert any(p.name.startswith(store.TMP_PREFIX) for p in writable.index_dir.iterdir())
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert current_generation(writable) == before
+    assert Index.open(writable).search("mua sắm công xanh", k=1)
+    assert remove(writable, [doc_id]).removed == (doc_id,)  # the lock died with the writer
+    assert not [p for p in writable.index_dir.iterdir() if p.name.startswith(store.TMP_PREFIX)]
+
+
+def test_second_writer_is_refused_while_the_lock_is_held(writable):
+    with store.writer_lock(writable.index_dir, timeout=0):
+        with pytest.raises(IndexLocked, match=f"pid {os.getpid()}"):
+            sync(writable, [writable.corpus_dir])

@@ -1,0 +1,150 @@
+"""Index building blocks on small inputs: tokenizer views, BM25, model profiles, faiss, filters."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from index import dense, embed
+from index.bm25 import BM25
+from index.clause_text import SHORT_CLAUSE_WORDS, dense_text, sparse_fields
+from index.embed import Encoder, ModelProfile, profile_for
+from index.filtering import admits
+from index.fusion import fuse
+from index.model import Filters
+from index.tokenize import accented_terms, folded_terms
+from ingest.model import Clause, DocumentMeta
+
+
+def test_accented_view_joins_compounds_and_drops_punctuation():
+    terms = accented_terms("Sản phẩm thân thiện môi trường, (dán nhãn)!")
+    assert "môi_trường" in terms and "sản_phẩm" in terms
+    assert all(re.fullmatch(r"\w+", t) for t in terms) and terms == [t.lower() for t in terms]
+
+
+def test_folded_view_matches_unaccented_text_with_syllable_pairs():
+    doc = folded_terms("Dán nhãn sinh thái; Đồng Tháp")
+    assert folded_terms("dan nhan sinh thai") == ["dan", "nhan", "sinh", "thai", "dan nhan", "nhan sinh", "sinh thai"]
+    assert {"dan nhan", "sinh thai", "dong thap"} <= set(doc)
+    assert "thai dong" not in doc  # no pair across punctuation
+
+
+def test_bm25_ranks_by_term_weight_and_round_trips(tmp_path):
+    docs = [["mua", "sam", "cong", "xanh"], ["xanh", "xanh"], ["nhan", "sinh", "thai"], []]
+    bm25 = BM25.build(docs)
+    scores = bm25.scores(["mua", "sam", "xanh"])
+    assert scores.argmax() == 0 and scores[2] == 0 and scores[3] == 0
+    assert bm25.scores(["unknown"]).tolist() == [0, 0, 0, 0]
+    assert bm25.scores(["xanh"], [0.5])[1] == pytest.approx(bm25.scores(["xanh"])[1] / 2)
+    bm25.save(tmp_path / "s.npz")
+    loaded = BM25.load(tmp_path / "s.npz")
+    assert np.array_equal(loaded.scores(["mua", "xanh", "thai"]), bm25.scores(["mua", "xanh", "thai"]))
+
+
+def test_bm25_of_nothing_scores_nothing():
+    assert BM25.build([]).scores(["x"]).shape == (0,)
+
+
+class FakeModel:
+    """Records what it is asked to encode; a vector per text that depends on its length."""
+
+    def __init__(self):
+        self.inputs: list[str] = []
+
+    def encode(self, sentences, **kwargs):
+        self.inputs += sentences
+        vectors = np.array([[len(s), 1.0, 0.0] for s in sentences], dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def get_embedding_dimension(self):
+        return 3
+
+
+@pytest.mark.parametrize("name, query, passage", [
+    ("intfloat/multilingual-e5-base", "query: dán nhãn", "passage: môi trường"),
+    ("bkai-foundation-models/vietnamese-bi-encoder", "dán nhãn", "môi_trường"),
+    ("keepitreal/vietnamese-sbert", "dán nhãn", "môi_trường"),
+    ("BAAI/bge-m3", "dán nhãn", "môi trường"),
+    ("/models/my-own-model", "dán nhãn", "môi trường"),
+])
+def test_profile_is_applied_to_queries_and_passages(name, query, passage):
+    model = FakeModel()
+    encoder = Encoder(name, model, profile_for(name))
+    encoder.query("dán nhãn")
+    encoder.passages(["môi trường"])
+    assert model.inputs == [query, passage]
+
+
+def test_passages_keep_input_order_and_are_normalised():
+    encoder = Encoder("fake", FakeModel(), ModelProfile())
+    texts = ["a" * n for n in (9, 1, 5, 3)]
+    vectors = encoder.passages(texts, batch_size=2)
+    expected = FakeModel().encode(texts)
+    assert np.allclose(vectors, expected) and np.allclose(np.linalg.norm(vectors, axis=1), 1)
+
+
+def test_encoder_is_loaded_once_per_model(monkeypatch):
+    loads = []
+    monkeypatch.setattr(embed, "_encoders", {})
+    monkeypatch.setattr(embed, "_load_sentence_transformer", lambda name: loads.append(name) or FakeModel())
+    assert embed.load_encoder("m1") is embed.load_encoder("m1")
+    embed.load_encoder("m2")
+    assert loads == ["m1", "m2"]
+
+
+def test_unloadable_model_says_which(monkeypatch):
+    monkeypatch.setattr(embed, "_encoders", {})
+    with pytest.raises(embed.ModelLoadError, match="no-such-model"):
+        embed.load_encoder("/nonexistent/no-such-model")
+
+
+@pytest.mark.parametrize("threshold, kind", [(1000, dense.EXACT), (10, dense.HNSW)])
+def test_dense_index_kind_follows_threshold_and_filters(threshold, kind):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(200, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = dense.build(vectors, ann_threshold=threshold)
+    assert dense.kind(index) == kind
+    rows, scores = dense.search(index, vectors[7], 5)
+    assert rows[0] == 7 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    rows, _ = dense.search(index, vectors[7], 5, allowed=np.array([3, 50, 99]))
+    assert sorted(rows.tolist()) == [3, 50, 99]
+
+
+def test_fusion_weight_moves_between_retrievers():
+    sparse, cosine = np.array([10.0, 0.0, 5.0]), np.array([0.1, 0.9, 0.5])
+    assert fuse(sparse, cosine, 0.0).argmax() == 0
+    assert fuse(sparse, cosine, 1.0).argmax() == 1
+    assert fuse(np.zeros(2), np.zeros(2), 0.5).tolist() == [0, 0]
+
+
+def test_locality_filter_is_accent_and_case_insensitive_on_whole_words():
+    doc = DocumentMeta(doc_id="d", source="d.txt", content_hash="h", locality="huyện Triệu Sơn",
+                       province="Thanh Hóa", district="Triệu Sơn", issuer="UBND huyện Triệu Sơn",
+                       doc_type="Công văn", year=2021)
+    assert admits(Filters(locality="thanh hoa"), doc)
+    assert admits(Filters(locality="TRIỆU SƠN"), doc)
+    assert not admits(Filters(locality="Tri"), doc)  # a word prefix is not a place
+    assert not admits(Filters(locality="Sơn La"), doc)
+    assert admits(Filters(doc_type="cong van", year=2021, doc_ids=("d",)), doc)
+    assert not admits(Filters(year=2020), doc)
+    assert not admits(Filters(doc_ids=("other",)), doc)
+
+
+def test_short_clauses_carry_their_heading_into_the_dense_input():
+    short = Clause(id="d:1", doc_id="d", kind="paragraph", text="Gồm 08 nhiệm vụ.", section=("I. Nhiệm vụ",),
+                   order=0, citation="c")
+    long = Clause(id="d:2", doc_id="d", kind="paragraph", text=" ".join(["từ"] * SHORT_CLAUSE_WORDS),
+                  section=("I. Nhiệm vụ",), order=1, citation="c")
+    assert dense_text(short) == "I. Nhiệm vụ · Gồm 08 nhiệm vụ." and dense_text(long) == long.text
+
+
+def test_table_rows_are_searchable_by_their_agencies_and_place():
+    doc = DocumentMeta(doc_id="d", source="d.txt", content_hash="h", locality="tỉnh Thanh Hóa", province="Thanh Hóa")
+    row = Clause(id="d:1", doc_id="d", kind="table_row", text="Mua sắm công xanh", section=("Phụ lục",), order=0,
+                 citation="c", group="VIII. Mua sắm bền vững", lead="Sở Tài chính", partners="UBND cấp huyện")
+    fields = sparse_fields(doc, row)
+    assert "chủ trì Sở Tài chính" in fields["text"] and "phối hợp UBND cấp huyện" in fields["text"]
+    assert "Thanh Hóa" in fields["place"] and "VIII. Mua sắm bền vững" in fields["context"]
