@@ -26,17 +26,6 @@ from ingest.text import fold
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Settings:
-    """The bundled corpus (copied, so tests may edit the copy) indexed with the default model."""
-    root = tmp_path_factory.mktemp("built")
-    shutil.copytree(BUNDLED_CORPUS, root / "corpus")
-    settings = Settings(index_dir=root / "index", corpus_dir=root / "corpus", lock_timeout=0)
-    changes = sync(settings, [settings.corpus_dir])
-    assert len(changes.added) == len(list(BUNDLED_CORPUS.iterdir())) and not changes.errors
-    return settings
-
-
-@pytest.fixture(scope="session")
 def idx(built) -> Index:
     return Index.open(built)
 

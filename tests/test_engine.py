@@ -1,0 +1,177 @@
+"""The Python API (PolicyQA), the command line and the shipped gold set, on the real corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cli
+from index.config import ROOT, Settings
+from qa import PolicyQA
+from qa.evaluate import evaluate, format_report, load_gold
+
+GOLD = ROOT / "tests" / "gold.jsonl"
+THANH_HOA = "thanh-hoa_ke-hoach_2020"
+CAO_LANH = "cao-lanh-dong-thap_ke-hoach-178-kh-ubnd_2021"
+
+
+@pytest.fixture(scope="module")
+def engine(built) -> PolicyQA:
+    return PolicyQA.open(settings=built, build=False)
+
+
+@pytest.fixture
+def private(built, tmp_path) -> PolicyQA:
+    """An engine over a private copy of the corpus and its index, free to change."""
+    shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
+    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0)
+    engine = PolicyQA.open(settings=settings, build=False)
+    assert engine.reindex([settings.corpus_dir]).embedded == 0  # sources now point at the copy
+    return engine
+
+
+# --- Python API ---------------------------------------------------------------------------------
+
+
+def test_search_returns_typed_json_serialisable_hits_best_first(engine):
+    hits = engine.search("dán nhãn xanh chứng nhận nhãn xanh sản phẩm thân thiện môi trường", k=5)
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    row = next(h for h in hits if h.label == "VI.2")
+    assert row.lead == "Sở Tài nguyên và Môi trường" and row.doc.doc_id == THANH_HOA
+    assert "VI. Thúc đẩy dán nhãn" in row.section and "dòng VI.2" in row.citation
+    payload = json.loads(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+    assert payload[0]["doc"]["doc_id"] and payload[0]["citation"]
+
+
+def test_search_filters_by_locality_type_year_and_document(engine):
+    def docs(**scope):
+        return {h.doc.doc_id for h in engine.search("tuyên truyền sản xuất và tiêu dùng bền vững", k=10, **scope)}
+
+    assert docs(locality="Cao Lãnh") == {CAO_LANH}
+    assert docs(locality="thanh hoa") <= {THANH_HOA, "trieu-son-thanh-hoa_cong-van-bao-cao-ubnd-ktht_2021"}
+    assert docs(doc_type="Báo cáo") == {"nghi-xuan-ha-tinh_bao-cao_2021"}
+    assert docs(year=2024) == {"hau-giang_ke-hoach-45-kh-ubnd_2024"}
+    assert docs(doc=THANH_HOA) == {THANH_HOA}
+
+
+def test_ask_answers_with_numbered_citations_in_the_question_language(engine):
+    vi = engine.ask("Đơn vị nào chủ trì hướng dẫn mua sắm công xanh đối với nguồn kinh phí đầu tư phát triển?")
+    assert not vi.abstained and vi.language == "vi" and vi.intent == "lead"
+    assert "Sở Kế hoạch và Đầu tư" in vi.text and "[1]" in vi.text
+    assert vi.citations[0].lead == "Sở Kế hoạch và Đầu tư"
+    en = engine.ask("Which agency leads green public procurement with recurrent (sự nghiệp) funds?")
+    assert not en.abstained and en.language == "en"
+    assert "Sở Tài chính" in en.text and "Department of Finance" in en.text
+    assert json.loads(json.dumps(en.to_dict(), ensure_ascii=False))["citations"]
+
+
+def test_ask_abstains_on_places_and_topics_the_documents_do_not_cover(engine):
+    hanoi = engine.ask("Thành phố Hà Nội giao đơn vị nào chủ trì dán nhãn sinh thái?")
+    assert hanoi.abstained and "Hà Nội" in hanoi.text
+    assert engine.ask("giá vé xem bóng đá vòng loại World Cup là bao nhiêu?").abstained
+
+
+def test_documents_lists_metadata_and_clause_counts(engine):
+    docs = {meta.doc_id: (meta, n) for meta, n in engine.documents()}
+    assert len(docs) == 5
+    meta, n = docs[CAO_LANH]
+    assert meta.number == "178/KH-UBND" and meta.issued == "2021-10-13" and n == engine.stats().per_document[CAO_LANH]
+
+
+def test_add_remove_reindex_and_refresh(private, tmp_path):
+    plan = tmp_path / "ke-hoach-9-kh-ubnd-huyen-moi_2025.md"
+    plan.write_text(
+        "Số: 9/KH-UBND\n\nHuyện Mới, ngày 02 tháng 01 năm 2025\n\nKẾ HOẠCH\n\nThu gom pin đã qua sử dụng\n\n"
+        "I. NHIỆM VỤ\n\n1. Phòng Tài nguyên và Môi trường\n\n"
+        "- Chủ trì đặt thùng thu gom pin đã qua sử dụng tại trường học.\n",
+        encoding="utf-8",
+    )
+    before = private.generation
+    changes = private.add([plan])
+    assert changes.added == (plan.stem,) and changes.embedded > 0 and private.generation != before
+    assert private.search("thùng thu gom pin đã qua sử dụng", k=1)[0].doc.doc_id == plan.stem
+
+    changes = private.reindex()  # nothing changed on disk: no embedding work
+    assert changes.embedded == 0 and not changes.changed
+
+    assert private.remove(plan.stem).removed == (plan.stem,)
+    assert all(h.doc.doc_id != plan.stem for h in private.search("thùng thu gom pin đã qua sử dụng", k=10))
+
+    other = PolicyQA.open(settings=private.settings, build=False)  # a second process's view
+    private.add([plan])
+    assert other.refresh() and other.search("thu gom pin", k=1)[0].doc.doc_id == plan.stem
+    assert not other.refresh()
+
+
+def test_a_bad_file_is_reported_and_the_index_keeps_serving(private, tmp_path):
+    broken = tmp_path / "hong.docx"
+    broken.write_bytes(b"not a zip at all")
+    generation = private.generation
+    changes = private.add([broken])
+    assert changes.errors and "hong.docx" in changes.errors[0]
+    assert private.generation == generation
+    assert private.search("dán nhãn sinh thái", k=1)
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_ingest_prints_one_json_object_per_clause(capsys):
+    code, out, _ = run(capsys, "ingest", ROOT / "corpus" / f"{CAO_LANH}.txt", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and {"id", "doc", "text", "section", "kind"} <= set(rows[0])
+    row = next(r for r in rows if r["kind"] == "table_row" and r["label"] == "I.7")
+    assert row["lead"] == "Phòng Y tế" and row["period"] and row["partners"]
+
+
+def test_cli_ingest_reports_a_bad_file_and_goes_on(capsys, tmp_path):
+    empty = tmp_path / "trong.txt"
+    empty.write_text("", encoding="utf-8")
+    code, out, err = run(capsys, "docs", empty, ROOT / "corpus" / f"{CAO_LANH}.txt", "--json")
+    assert code == 1 and "trong.txt" in err
+    assert json.loads(out)["number"] == "178/KH-UBND"
+
+
+def test_cli_search_ask_stats_on_an_index(capsys, built):
+    base = ("--index-dir", built.index_dir)
+    code, out, _ = run(capsys, "search", "mua sam cong xanh kinh phi su nghiep", "--k", 3, "--json", *base)
+    assert code == 0 and json.loads(out)[0]["lead"] == "Sở Tài chính"
+    code, out, _ = run(capsys, "ask", "Ai chủ trì xây dựng mô hình cụm công nghiệp sinh thái ở huyện Cao Lãnh?", *base)
+    assert code == 0 and "Phòng Kinh tế và Hạ tầng" in out and "[1]" in out
+    code, out, _ = run(capsys, "stats", "--json", *base)
+    assert code == 0 and json.loads(out)["documents"] == 5
+
+
+def test_cli_eval_rejects_a_malformed_gold_file_naming_line_and_field(capsys, tmp_path):
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text('{"id": "x", "q": "?", "lang": "fr", "kind": "lead", "gold": [], "answer": []}\n', encoding="utf-8")
+    code, _, err = run(capsys, "eval", bad)
+    assert code == 2 and f"{bad}:1" in err and "'lang'" in err
+
+
+# --- the shipped gold set -----------------------------------------------------------------------
+
+
+def test_gold_set_meets_retrieval_answer_and_abstention_floors(engine):
+    """Floors well above chance (a random top 5 of ~270 clauses finds the gold < 5% of the time)."""
+    report = evaluate(engine, load_gold(GOLD))
+    print(format_report(report))
+    r = report.retrieval
+    assert r["vi"]["R@5"] >= 0.9 and r["vi"]["MRR@10"] >= 0.8
+    assert r["vi-nodiac"]["R@5"] >= 0.9
+    assert r["en"]["R@5"] >= 0.8
+    a = report.answers
+    assert a["*/vi"]["accuracy"] >= 0.9 and a["*/vi-nodiac"]["accuracy"] >= 0.85 and a["*/en"]["accuracy"] >= 0.8
+    assert report.abstention["none_abstained"] == 1.0
+    assert report.abstention["answerable_abstained"] <= 0.03
