@@ -12,6 +12,7 @@ from index.model import Filters, Hit, IndexChanges, IndexStats
 from ingest.model import DocumentMeta
 from ingest.text import nfc
 from qa.answer import compose
+from qa.generate import rewrite
 from qa.model import Answer
 from qa.question import Query, analyze
 
@@ -90,12 +91,13 @@ class PolicyQA:
         doc_type: str | None = None,
         year: int | None = None,
     ) -> Answer:
-        """Answer with numbered citations, or abstain when the documents do not say."""
+        """Answer with numbered citations, or abstain when the documents do not say. With an LLM
+        configured (settings.llm_url) the extractive answer is reworded from the cited clauses only."""
         idx = self._index
         q = self.analyze(question, idx)
         filters = _merge(q.filters, _filters(doc, locality, doc_type, year))
         hits = [] if q.unknown_locality else idx.search(q.text, k, filters, expansion=q.expansion)
-        return compose(q, hits, self.settings)
+        return rewrite(compose(q, hits, self.settings), self.settings)
 
     def add(self, paths: Iterable[str | Path], *, progress: bool = False) -> IndexChanges:
         """Add or update these files; other documents are kept."""

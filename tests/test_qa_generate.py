@@ -98,3 +98,15 @@ def test_rewrite_is_off_by_default_and_never_touches_an_abstention(llm):
 def test_verify_citations():
     assert verify_citations("A [1][3] B [2].", 2) == "A [1] B [2]."
     assert verify_citations("A [0].", 2) is None
+
+
+def test_engine_ask_rewrites_through_the_configured_endpoint(llm, built):
+    from qa import PolicyQA
+
+    settings = replace(built, llm_url=llm.llm_url, llm_model=llm.llm_model, llm_api_key=llm.llm_api_key)
+    engine = PolicyQA.open(settings=settings, build=False)
+    _Stub.reply = _says("Sở Công Thương chủ trì việc dán nhãn sinh thái [1]; xem thêm [99].")
+    answer = engine.ask("Cơ quan nào chủ trì việc dán nhãn sinh thái?")
+    assert answer.generated and answer.text == "Sở Công Thương chủ trì việc dán nhãn sinh thái [1]; xem thêm."
+    assert answer.citations and _Stub.requests  # the extractive citations stay the evidence
+    assert not engine.ask("how to bake sourdough bread").generated  # abstentions never go to the LLM
