@@ -33,6 +33,7 @@ OWN_SHARE = 0.7  # a table row's coverage counts its own words this much, its gr
 # read with its heading ("4. Thúc đẩy sản xuất sạch hơn…" › "Nhiệm vụ: Gồm 08 nhiệm vụ…").
 YEAR_BONUS = 0.15  # support added when the clause's period covers a year the question names
 MARGIN = 0.25  # clauses within this much support of the best one are answers too
+GROUP_TOPIC = 0.8  # a question its best row's task group covers this well asks about the whole group
 MAX_FACTS = 5
 SHORT_CLAUSE = 240  # characters up to which a clause is quoted whole
 TASK_LIMIT, QUOTE_LIMIT = 220, 600  # characters of a quoted sentence
@@ -156,11 +157,31 @@ def _facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
         if s.support < top - MARGIN or len({id(f.scored) for f in facts}) >= MAX_FACTS:
             break
         facts += reader(query, s)
+    facts = _whole_group(query, scored, facts, reader)
     if query.years:  # a year was asked: keep the facts for it when there are any
         facts = [f for f in facts if f.period and any(f.period.covers(y) for y in query.years)] or facts
     if query.intent == BASIS:  # what a clause says it implements before what it merely mentions
         facts.sort(key=lambda f: not states_basis(f.scored.hit.text))
     return facts
+
+
+def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader) -> list[_Fact]:
+    """A question about a task group's own topic ("Ai chủ trì dán nhãn sinh thái?" and group
+    "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái") is answered by every row of that group
+    among the hits, in the table's order — also the rows that do not repeat the question's words."""
+    best = facts[0].scored.hit if facts else None
+    if (best is None or best.kind != TABLE_ROW or not best.group
+            or coverage(query.terms, best.group, query.folded) < GROUP_TOPIC):
+        return facts
+    same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.group == best.group  # noqa: E731
+    rows = sorted((s for s in scored if same(s.hit)), key=lambda s: _row_number(s.hit.label))
+    return [f for s in rows for f in reader(query, s)] + [f for f in facts if not same(f.scored.hit)]
+
+
+def _row_number(label: str | None) -> int:
+    """3 for row "VI.3": the order of a row within its group."""
+    tail = (label or "").rsplit(".", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:

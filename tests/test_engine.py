@@ -70,6 +70,17 @@ def test_ask_answers_with_numbered_citations_in_the_question_language(engine):
     assert json.loads(json.dumps(en.to_dict(), ensure_ascii=False))["citations"]
 
 
+def test_a_question_on_a_task_groups_topic_lists_every_lead_of_the_group_in_table_order(engine):
+    answer = engine.ask("Cơ quan nào chủ trì việc dán nhãn sinh thái?")
+    rows = [h.label for h in answer.citations if h.group and h.group.startswith("VI.")]
+    assert rows == ["VI.1", "VI.2", "VI.3", "VI.4"]
+    assert answer.leads[:4] == ["Sở Công Thương", "Sở Tài nguyên và Môi trường",
+                                "BQL Khu Kinh tế Nghi Sơn & các KCN", "Sở Văn hóa, Thể thao và Du lịch"]
+    specific = engine.ask("Đơn vị nào chủ trì hướng dẫn dán nhãn xanh và chứng nhận nhãn xanh đối với sản phẩm "
+                          "thân thiện môi trường?")
+    assert specific.leads[0] == "Sở Tài nguyên và Môi trường"  # the row it names comes first
+
+
 def test_ask_abstains_on_places_and_topics_the_documents_do_not_cover(engine):
     hanoi = engine.ask("Thành phố Hà Nội giao đơn vị nào chủ trì dán nhãn sinh thái?")
     assert hanoi.abstained and "Hà Nội" in hanoi.text
