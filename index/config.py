@@ -29,24 +29,59 @@ class Settings:
     llm_url: str | None = None  # OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1; None = off
     llm_model: str | None = None
     llm_api_key: str | None = None
+    llm_timeout: float = 30.0  # seconds; past it the extractive answer is returned
     max_upload_mb: int = 20
     max_question_chars: int = 500
+    user: str | None = None  # app login (POLICYQA_USER / POLICYQA_PASSWORD); both or neither
+    password: str | None = None
+
+    def __post_init__(self):
+        _check(self)
 
     def with_overrides(self, **overrides) -> Settings:
-        return replace(self, **{k: _coerce(k, v) for k, v in overrides.items() if v is not None})
+        return replace(self, **{k: _coerce(k, v, k) for k, v in overrides.items() if v is not None})
 
 
-def _coerce(name: str, value):
-    kind = {f.name: f.type for f in fields(Settings)}[name]
-    if value is None or value == "":
-        return None if "None" in str(kind) else value
-    if "Path" in str(kind):
-        return Path(value).expanduser()
-    if kind.startswith("int"):
-        return int(value)
-    if kind.startswith("float"):
-        return float(value)
+# Allowed ranges, so a typo fails at start-up with the setting's name rather than deep inside a run.
+_RANGES = {
+    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "ann_threshold": (1, None), "lock_timeout": (0.0, None),
+    "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
+    "max_question_chars": (1, None),
+}
+
+
+def _coerce(name: str, value, source: str):
+    """`value` as the setting's type; `source` names where it came from for the error message."""
+    types = {f.name: str(f.type) for f in fields(Settings)}
+    if name not in types:
+        raise ValueError(f"{source}: unknown setting {name!r}")
+    kind = types[name]
+    if isinstance(value, str) and not value.strip():
+        if "None" in kind:
+            return None
+        raise ValueError(f"{source}: setting {name!r} must not be empty")
+    try:
+        if "Path" in kind:
+            return Path(value).expanduser()
+        if kind.startswith("int"):
+            return int(value)
+        if kind.startswith("float"):
+            return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{source}: setting {name!r} must be {kind.split()[0]}, got {value!r}") from None
     return str(value)
+
+
+def _check(settings: Settings) -> None:
+    for name, (low, high) in _RANGES.items():
+        value = getattr(settings, name)
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ValueError(f"setting {name!r} must be {bounds}, got {value!r}")
+    if settings.llm_url and not settings.llm_model:
+        raise ValueError("setting 'llm_model' is required when 'llm_url' is set")
+    if bool(settings.user) != bool(settings.password):
+        raise ValueError("settings 'user' and 'password' (POLICYQA_USER, POLICYQA_PASSWORD): set both or neither")
 
 
 def load_settings(**overrides) -> Settings:
@@ -54,15 +89,15 @@ def load_settings(**overrides) -> Settings:
     values: dict = {}
     path = Path(os.environ.get("POLICYQA_CONFIG", "policyqa.toml"))
     if path.is_file():
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-        unknown = set(data) - {f.name for f in fields(Settings)}
-        if unknown:
-            raise ValueError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
-        values.update(data)
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML ({exc})") from None
+        values.update({k: _coerce(k, v, f"{path}") for k, v in data.items()})
     for f in fields(Settings):
-        env = os.environ.get(f"POLICYQA_{f.name.upper()}")
-        if env is not None:
-            values[f.name] = env
+        env = f"POLICYQA_{f.name.upper()}"
+        if env in os.environ:
+            values[f.name] = _coerce(f.name, os.environ[env], env)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings().with_overrides(**values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +29,7 @@ class PolicyQA:
         self.settings = settings
         self._index = idx
         self._write_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -48,7 +50,7 @@ class PolicyQA:
             if not build:
                 raise
             if progress:
-                print(f"Building the index of {settings.corpus_dir} in {settings.index_dir} …", flush=True)
+                print(f"Building the index of {settings.corpus_dir} in {settings.index_dir} …", file=sys.stderr)
             index.sync(settings, [settings.corpus_dir], progress=progress)
             idx = index.Index.open(settings)
         return cls(settings, idx)
@@ -58,12 +60,19 @@ class PolicyQA:
         return self._index.generation
 
     def refresh(self) -> bool:
-        """Pick up a generation published by another process; True when it changed."""
+        """Pick up a newer generation (published by us or another process); True when it changed.
+
+        Generation names sort by publication time, so a slow open in one thread can never put an
+        older generation back over a newer one another thread already swapped in."""
         published = index.current_generation(self.settings)
-        if published is None or published == self._index.generation:
+        if published is None or published <= self._index.generation:
             return False
-        self._index = index.Index.open(self.settings)
-        return True
+        with self._refresh_lock:
+            idx = index.Index.open(self.settings)
+            if idx.generation <= self._index.generation:
+                return False
+            self._index = idx
+            return True
 
     def search(
         self,

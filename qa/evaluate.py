@@ -70,13 +70,23 @@ def load_gold(path: str | Path) -> list[GoldQuestion]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{where}: not valid JSON ({exc.msg})") from None
-        for name, kind in (("id", str), ("q", str), ("lang", str), ("kind", str), ("gold", list), ("answer", list)):
-            if not isinstance(row.get(name), kind):
-                raise ValueError(f"{where}: field '{name}' must be a {kind.__name__}")
+        if not isinstance(row, dict):
+            raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
+        for name in ("id", "q", "lang", "kind"):
+            if not isinstance(row.get(name), str) or not row[name].strip():
+                raise ValueError(f"{where}: field '{name}' must be a non-empty string")
+        for name in ("gold", "answer"):
+            if not isinstance(row.get(name), list) or not all(isinstance(x, str) and x.strip() for x in row[name]):
+                raise ValueError(f"{where}: field '{name}' must be a list of non-empty strings")
         if row["lang"] not in LANGS:
             raise ValueError(f"{where}: field 'lang' must be one of {', '.join(LANGS)}")
         if row["kind"] not in KINDS:
             raise ValueError(f"{where}: field 'kind' must be one of {', '.join(KINDS)}")
+        answerable = row["kind"] != "none"
+        for name in ("gold", "answer"):
+            if answerable != bool(row[name]):  # an empty list would score every answer as right
+                need = "at least one string" if answerable else "no strings for kind 'none'"
+                raise ValueError(f"{where}: field '{name}' must have {need}")
         if row["id"] in seen:
             raise ValueError(f"{where}: duplicate id {row['id']!r}")
         seen.add(row["id"])

@@ -9,6 +9,7 @@ reply, no verifiable citation left) returns the extractive answer unchanged.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.request
 from dataclasses import replace
@@ -17,7 +18,7 @@ from index.config import Settings
 from index.model import Hit
 from qa.model import EN, Answer
 
-TIMEOUT = 30.0  # seconds for the whole request
+log = logging.getLogger(__name__)
 _MARKER = re.compile(r"\[(\d+)\]")
 _INSTRUCTIONS = {
     "vi": ("Bạn trả lời câu hỏi của cán bộ về văn bản chính sách. Chỉ dùng các đoạn trích được đánh số; "
@@ -37,9 +38,12 @@ def rewrite(answer: Answer, settings: Settings) -> Answer:
         return answer
     try:
         reply = _complete(settings, _messages(answer))
-    except (OSError, ValueError, KeyError, IndexError, TypeError):  # URLError/HTTPError/timeouts are OSError
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:  # URLError/HTTPError/timeouts: OSError
+        log.warning("LLM rewrite via %s failed, extractive answer kept: %s", settings.llm_url, exc)
         return answer
     text = verify_citations(reply, len(answer.citations))
+    if not text:
+        log.warning("LLM reply cited none of the %d clauses, extractive answer kept", len(answer.citations))
     return replace(answer, text=text, generated=True) if text else answer
 
 
@@ -71,7 +75,7 @@ def _complete(settings: Settings, messages: list[dict]) -> str:
     if settings.llm_api_key:
         headers["Authorization"] = f"Bearer {settings.llm_api_key}"
     request = urllib.request.Request(f"{settings.llm_url.rstrip('/')}/chat/completions", body, headers, method="POST")
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+    with urllib.request.urlopen(request, timeout=settings.llm_timeout) as response:
         content = json.loads(response.read().decode("utf-8"))["choices"][0]["message"]["content"]
     if not isinstance(content, str) or not content.strip():
         raise ValueError("empty completion")
