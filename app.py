@@ -24,8 +24,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read when gradio i
 
 import gradio as gr  # noqa: E402
 
-from index.model import IndexChanges  # noqa: E402
-from ingest.model import SECTION_SEP  # noqa: E402
+from index.config import load_settings  # noqa: E402
+from index.model import FileError, IndexChanges  # noqa: E402
+from ingest.model import SECTION_SEP, TABLE_ROW  # noqa: E402
 from ingest.text import nfc  # noqa: E402
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ log = logging.getLogger("policyqa.app")
 UPLOAD_TYPES = (".docx", ".pdf", ".txt", ".md")
 REFRESH_SECONDS = 10  # how often an open page checks for a newer index generation
 MAX_K = 50  # upper bound on results per API call
+# Requests of one kind (questions, searches) served at once; gradio's default of 1 would make every
+# official wait for everyone else's question. The engine reads concurrently; it serializes writes.
+CONCURRENT_REQUESTS = 4
 ALL = ""  # filter value meaning "no constraint"
 
 EXAMPLES = [
@@ -123,8 +127,8 @@ def _md_escape(text: str) -> str:
 
 def short_citation(hit: Hit) -> str:
     """One line per cited clause under a chat reply: the document, and the row or section."""
-    where = f"dòng {hit.label}" if hit.kind == "table_row" and hit.label else hit.section.split(SECTION_SEP)[-1]
-    return " › ".join(filter(None, [doc_label(hit.doc), where]))
+    where = f"dòng {hit.label}" if hit.kind == TABLE_ROW and hit.label else hit.section.split(SECTION_SEP)[-1]
+    return SECTION_SEP.join(filter(None, [doc_label(hit.doc), where]))
 
 
 def render_answer(answer: Answer) -> str:
@@ -166,7 +170,7 @@ def _render_hit(n: int, hit: Hit, mark: Callable[[str], str]) -> str:
         if value
     )
     section = f'<div class="pq-section">Mục: {_esc(hit.section)}</div>' if hit.section else ""
-    if hit.kind == "table_row":
+    if hit.kind == TABLE_ROW:
         rows = [
             (f"Nhiệm vụ (dòng {_esc(hit.label)})" if hit.label else "Nhiệm vụ", mark(hit.text)),
             ("Nhóm nhiệm vụ", _esc(hit.group) if hit.group else ""),
@@ -253,6 +257,8 @@ class _Staged:
 
 
 def _stage(src: Path, target: Path, max_bytes: int) -> _Staged:
+    """Save `src` as `target`, backing up what it replaces. The copy is renamed into place only once
+    complete, so a failed copy (a full disk) never leaves a half-written file for an index run to read."""
     if src.stat().st_size > max_bytes:
         raise UploadRejected(
             f"Tệp «{target.name}» vượt quá giới hạn {max_bytes // (1024 * 1024)} MB."
@@ -260,12 +266,25 @@ def _stage(src: Path, target: Path, max_bytes: int) -> _Staged:
     target.parent.mkdir(parents=True, exist_ok=True)
     backup = None
     if target.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".replaced-", dir=target.parent)
-        os.close(fd)
-        backup = Path(tmp)
+        backup = _hidden_temp(target.parent, ".replaced-")
         shutil.copy2(target, backup)
-    shutil.copyfile(src, target)
+    partial = _hidden_temp(target.parent, ".upload-")
+    try:
+        shutil.copyfile(src, partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if backup:
+            backup.unlink(missing_ok=True)
+        raise
     return _Staged(target.name, target, backup)
+
+
+def _hidden_temp(folder: Path, prefix: str) -> Path:
+    """A new empty file in `folder`; hidden, so indexing the folder skips it."""
+    fd, name = tempfile.mkstemp(prefix=prefix, dir=folder)
+    os.close(fd)
+    return Path(name)
 
 
 def _unstage(staged: _Staged) -> None:
@@ -275,13 +294,8 @@ def _unstage(staged: _Staged) -> None:
         staged.path.unlink(missing_ok=True)
 
 
-def _error_for(staged: _Staged, errors: tuple[str, ...]) -> str | None:
-    """The reason from IndexChanges.errors ("<file>: <reason>") that concerns this file."""
-    for err in errors:
-        for prefix in (str(staged.path), staged.name):
-            if err.startswith(prefix + ":"):
-                return err[len(prefix) + 1 :].strip()
-    return None
+def _error_for(staged: _Staged, errors: tuple[FileError, ...]) -> FileError | None:
+    return next((e for e in errors if Path(e.path) == staged.path), None)
 
 
 def _upload_message(ok: bool, text: str) -> str:
@@ -304,6 +318,11 @@ def ingest_uploads(engine: PolicyQA, files: list[str], progress=None) -> str:
             staged.append(_stage(src, upload_target(uploads, src.name), max_bytes))
         except UploadRejected as exc:
             messages.append(_upload_message(False, _esc(str(exc)) + " Chỉ mục không thay đổi."))
+        except OSError as exc:  # a full disk, say: this file is not saved, the others go on
+            log.exception("saving upload %s failed", src.name)
+            messages.append(_upload_message(False, (
+                f"Không lưu được tệp <b>{_esc(src.name)}</b> ({_esc(exc.strerror or str(exc))}). "
+                "Chỉ mục không thay đổi.")))
         finally:
             src.unlink(missing_ok=True)  # gradio's temporary copy would otherwise stay downloadable
     if not staged:
@@ -338,26 +357,27 @@ def ingest_uploads(engine: PolicyQA, files: list[str], progress=None) -> str:
     return "".join(messages)
 
 
-# What ingest says (English, for the CLI) -> what an official reads. Unknown reasons fall back to
-# a general sentence; the original always follows in brackets for whoever supports the officials.
-_REASONS_VI = (
-    ("not a readable .docx", "tệp bị hỏng hoặc không phải tệp Word (.docx) hợp lệ"),
-    ("not a readable PDF", "tệp bị hỏng hoặc không phải tệp PDF hợp lệ"),
-    ("password-protected PDF", "tệp PDF có mật khẩu bảo vệ"),
-    ("PDF has no extractable text", "tệp PDF không có lớp chữ (bản scan?); cần nhận dạng chữ (OCR) trước"),
-    ("legacy-font", "văn bản dùng font cũ (TCVN3/VNI); hãy chuyển sang Unicode (ví dụ bằng UniKey) rồi tải lại"),
-    ("binary file", "tệp nhị phân, không phải văn bản"),
-    ("not UTF-8", "không nhận ra bảng mã của tệp văn bản; hãy lưu lại dưới dạng UTF-8"),
-    ("empty file", "tệp rỗng"),
-    ("no text found", "không tìm thấy nội dung văn bản"),
-    ("no body text found", "chỉ có phần đầu hoặc chữ ký, không có nội dung văn bản"),
-    ("unsupported file type", "định dạng tệp không được hỗ trợ"),
-)
+# Why a file was skipped (FileError.code: ingest's codes and the index's own) -> what an official
+# reads. The English reason follows in brackets for whoever supports the officials.
+_REASONS_VI = {
+    "empty": "tệp rỗng",
+    "binary": "tệp nhị phân, không phải văn bản",
+    "unsupported": "định dạng tệp không được hỗ trợ",
+    "corrupt": "tệp bị hỏng, có mật khẩu bảo vệ, hoặc không phải tệp Word (.docx) hay PDF hợp lệ",
+    "encoding": "không nhận ra bảng mã của tệp văn bản; hãy lưu lại dưới dạng UTF-8",
+    "legacy_font": "văn bản dùng font cũ (TCVN3/VNI); hãy chuyển sang Unicode (ví dụ bằng UniKey) rồi tải lại",
+    "no_text": "không tìm thấy nội dung văn bản; nếu là bản scan, cần nhận dạng chữ (OCR) trước",
+    "unreadable": "hệ thống không đọc được tệp",
+    "internal": "hệ thống gặp lỗi khi phân tích văn bản; vui lòng báo cho quản trị viên",
+    "missing": "không tìm thấy tệp",
+    "duplicate_id": "đã có một văn bản khác cùng tên trong chỉ mục; hãy đổi tên tệp rồi tải lại",
+    "not_indexed": "văn bản không có trong chỉ mục",
+}
 
 
-def vietnamese_reason(reason: str) -> str:
-    said = next((vi for key, vi in _REASONS_VI if key in reason), "không đọc được nội dung tệp")
-    return f"{said} ({reason})"
+def vietnamese_reason(error: FileError) -> str:
+    said = _REASONS_VI.get(error.code, "không đọc được nội dung tệp")  # a code added since
+    return f"{said} ({error.reason})"
 
 
 # ---------------------------------------------------------------- the page
@@ -487,7 +507,7 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
                     sources_panel = gr.HTML(SOURCES_PLACEHOLDER, elem_id="pq-sources", js_on_load=None)
         with gr.Tab("Văn bản", id="docs"):
             gr.Markdown(
-                "Danh sách văn bản đang được tra cứu. Tải lên văn bản mới (.docx, .pdf, .txt, .md, "
+                f"Danh sách văn bản đang được tra cứu. Tải lên văn bản mới ({', '.join(UPLOAD_TYPES)}, "
                 f"tối đa {settings.max_upload_mb} MB): văn bản được lập chỉ mục và có thể hỏi đáp ngay."
             )
             with gr.Row(elem_id="pq-upload-row"):
@@ -515,8 +535,10 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
         chat.select(show_sources, inputs=sources_by_message, outputs=sources_panel, api_visibility="private")
         chat.clear(lambda: (SOURCES_PLACEHOLDER, {}), outputs=[sources_panel, sources_by_message],
                    api_visibility="private")
+        # One upload at a time: saving, and rolling back a failed file, share the uploads folder.
         upload_button.upload(upload, inputs=[upload_button, *filters], outputs=[upload_status, *index_outputs],
-                             api_visibility="private", show_progress="full", show_progress_on=upload_status)
+                             api_visibility="private", show_progress="full", show_progress_on=upload_status,
+                             concurrency_limit=1)
         gr.Timer(REFRESH_SECONDS).tick(poll, inputs=[generation, *filters], outputs=index_outputs,
                                        api_visibility="private", show_progress="hidden")
 
@@ -560,14 +582,6 @@ def highlighter(engine: PolicyQA, question: str) -> Callable[[str], str]:
 # ---------------------------------------------------------------- start-up
 
 
-def auth_from_env() -> tuple[str, str] | None:
-    """Login from POLICYQA_USER / POLICYQA_PASSWORD; both or neither must be set."""
-    user, password = os.environ.get("POLICYQA_USER"), os.environ.get("POLICYQA_PASSWORD")
-    if bool(user) != bool(password):
-        raise ValueError("set both POLICYQA_USER and POLICYQA_PASSWORD, or neither")
-    return (user, password) if user else None
-
-
 def launch_app(
     engine: PolicyQA | None = None,
     *,
@@ -578,17 +592,22 @@ def launch_app(
     block: bool = True,
 ) -> gr.Blocks:
     """Open the engine (unless given) and serve the app; returns once the server is up when
-    `block` is false (tests), else when it stops."""
-    auth = auth_from_env()
+    `block` is false (tests), else when it stops.
+
+    The login is settings.user / settings.password (POLICYQA_USER / POLICYQA_PASSWORD), which
+    Settings accepts only both or neither; settings are read before the index is opened, so a
+    bad login setting fails at once rather than after a first start's build."""
+    settings = engine.settings if engine is not None else load_settings(index_dir=index_dir, model=model)
+    auth = (settings.user, settings.password) if settings.user else None
     if engine is None:
         from qa import PolicyQA
 
         print("Opening the index (the first start builds it from the bundled corpus; "
               "this can take a few minutes)…", flush=True)
-        engine = PolicyQA.open(index_dir=index_dir, model=model, progress=True)
+        engine = PolicyQA.open(settings=settings, progress=True)
     engine.search("dán nhãn sinh thái", k=1)  # loads the embedding model now, not on an official's first question
     demo = build_app(engine)
-    demo.queue()
+    demo.queue(default_concurrency_limit=CONCURRENT_REQUESTS)
     demo.launch(
         server_name=host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
         server_port=port or int(os.environ.get("GRADIO_SERVER_PORT") or 7860),

@@ -10,7 +10,7 @@ from index import store
 from index.build import remove, resync, sync
 from index.config import Settings
 from index.embed import Encoder, ModelLoadError, load_encoder
-from index.errors import IndexLocked, IndexMismatch, IndexNotFound
+from index.errors import IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound
 from index.search import Index
 
 
@@ -20,6 +20,6 @@ def current_generation(settings: Settings) -> str | None:
 
 
 __all__ = [
-    "Encoder", "Index", "IndexLocked", "IndexMismatch", "IndexNotFound", "ModelLoadError",
+    "Encoder", "Index", "IndexEmpty", "IndexLocked", "IndexMismatch", "IndexNotFound", "ModelLoadError",
     "current_generation", "load_encoder", "remove", "resync", "sync",
 ]

@@ -2,7 +2,13 @@
 
 A file whose bytes hash as recorded keeps its clauses; a clause whose embedding input is
 unchanged keeps its vector (`embedding_key`), so re-indexing an unchanged corpus embeds nothing.
-Every run that changes anything publishes a complete new generation (see store).
+Every run that changes anything publishes a complete new generation (see store); a first
+generation with no documents is refused (IndexEmpty) rather than published.
+
+Document ids come from file names, so two files can claim one id. The file already indexed keeps
+it while it exists: the other is skipped with a "duplicate_id" error, never silently swapped in.
+Identical bytes are the same document, though: its record follows the path last given, which is
+how a copied or moved corpus is re-pointed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from index import dense, store
 from index.clause_text import dense_text
 from index.config import Settings
 from index.embed import load_encoder, profile_for
-from index.model import IndexChanges
+from index.errors import IndexEmpty
+from index.model import FileError, IndexChanges
 from index.sparse import SparseIndex
 from ingest import IngestError, doc_id_for, ingest_file, iter_sources
 from ingest.model import Clause, DocumentMeta
@@ -65,6 +72,8 @@ def _update(settings: Settings, request: _Request, progress: bool) -> IndexChang
         started = time.perf_counter()
         previous = _previous(index_dir)
         docs, changes = _reconcile({} if previous is None else _documents(previous), request, progress)
+        if previous is None and not docs:
+            raise IndexEmpty(request.roots or (), changes.errors)
         if previous is not None and not changes.changed and _same(previous.manifest, docs, settings.model):
             return changes
         embedded = _publish(settings, docs, previous, progress, started)
@@ -115,23 +124,28 @@ def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool) -> tuple
     if request.roots is None:
         files = [Path(d.source) for d in old.values() if Path(d.source).is_file()]
     else:  # a vanished path is reported, and what was indexed under it is removed below
-        errors += [f"{r}: no such file or directory" for r in request.roots if not r.exists()]
+        errors += [FileError(str(r), "missing", "no such file or directory")
+                   for r in request.roots if not r.exists()]
         files = [p.resolve() for p in iter_sources(request.roots) if p.exists()]
     docs: dict[str, _Doc] = {}
     for path in tqdm(files, desc="ingesting", unit="file", disable=not progress):
         doc_id = doc_id_for(path)
         if doc_id in docs:
-            errors.append(f"{path}: skipped, same document id as {docs[doc_id].source}")
+            errors.append(_duplicate(path, doc_id, docs[doc_id].source))
             continue
         prior = old.get(doc_id)
-        if prior is not None and prior.meta.content_hash == _sha256(path):
+        if prior is not None and prior.meta.content_hash == _sha256(path):  # the same bytes, maybe moved
             docs[doc_id] = _Doc(prior.meta, prior.clauses, str(path))
             unchanged.append(doc_id)
+            continue
+        if prior is not None and prior.source != str(path) and Path(prior.source).exists():
+            errors.append(_duplicate(path, doc_id, prior.source))
             continue
         try:
             document = ingest_file(path)
         except IngestError as exc:
-            errors.append(f"{exc.path}: {exc.reason}" + ("; previous version kept" if prior else ""))
+            kept = "; previous version kept" if prior else ""
+            errors.append(FileError(exc.path, exc.code, exc.reason + kept))
             if prior is not None:
                 docs[doc_id] = prior
             continue
@@ -145,9 +159,14 @@ def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool) -> tuple
             removed.append(doc_id)
         else:
             docs[doc_id] = prior
-    errors += [f"{d}: not in the index" for d in sorted(request.drop - old.keys())]
+    errors += [FileError(d, "not_indexed", "not in the index") for d in sorted(request.drop - old.keys())]
     changes = IndexChanges(tuple(added), tuple(updated), tuple(removed), tuple(unchanged), tuple(errors))
     return docs, changes
+
+
+def _duplicate(path: Path, doc_id: str, holder: str) -> FileError:
+    return FileError(str(path), "duplicate_id",
+                     f"document id {doc_id!r} is already taken by {holder}; rename one of the files")
 
 
 def _in_scope(source: Path, roots: tuple[Path, ...] | None) -> bool:

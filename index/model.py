@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
 
-from ingest.model import SECTION_SEP, Clause, DocumentMeta
+from ingest.model import SECTION_SEP, Clause, DocumentMeta, ErrorCode
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,28 @@ class IndexStats:
         return asdict(self)
 
 
+# Why the index skipped something, beyond ingest's ErrorCode (which FileError passes through).
+IndexErrorCode = Literal[
+    "missing",  # a path to index does not exist
+    "duplicate_id",  # another file already holds the document id its name gives
+    "not_indexed",  # a document id to remove is not in the index
+]
+INDEX_ERROR_CODES: tuple[IndexErrorCode, ...] = get_args(IndexErrorCode)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file (or document id) a run skipped. `code` is stable, so callers branch on it; `reason`
+    is English prose for the CLI and may change. str() is "<path>: <reason>"."""
+
+    path: str
+    code: ErrorCode | IndexErrorCode
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
 @dataclass(frozen=True)
 class IndexChanges:
     """What a (re)index did; printed by `policyqa index`."""
@@ -96,7 +119,7 @@ class IndexChanges:
     updated: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()  # "<file>: <reason>" for files that were skipped
+    errors: tuple[FileError, ...] = ()  # files that were skipped
     embedded: int = 0  # clauses that needed new embeddings
 
     @property

@@ -35,6 +35,7 @@ class Index:
         self._sparse = sparse
         self._dense = vectors
         self._path = Path(settings.index_dir) / generation
+        self._size_bytes = store.size_bytes(self._path)  # now: a writer may prune the files while we serve
         position = {doc_id: i for i, doc_id in enumerate(self.documents)}
         self._doc_of_row = np.array([position[c.doc_id] for c in self._clauses], dtype=np.int64)
 
@@ -76,7 +77,7 @@ class Index:
     def stats(self) -> IndexStats:
         m = self._manifest
         return IndexStats(documents=len(self.documents), clauses=m.clauses, model=m.model, dimension=m.dimension,
-                          size_bytes=store.size_bytes(self._path), built_at=m.built_at,
+                          size_bytes=self._size_bytes, built_at=m.built_at,
                           generation=self.generation, per_document=self.clause_counts())
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, *, expansion: str = "") -> list[Hit]:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import threading
 import unicodedata
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
 import app
 from browser_support import free_port
 from index.config import Settings
-from index.model import Hit, IndexChanges
-from ingest.model import DocumentMeta
+from index.model import INDEX_ERROR_CODES, FileError, Hit, IndexChanges
+from ingest.model import ERROR_CODES, DocumentMeta
 from qa.model import Answer
 
 THANH_HOA = DocumentMeta(
@@ -40,8 +44,15 @@ ANSWER = Answer(
 )
 
 
+# Files whose bytes start with these are skipped by the fake engine, as the index would report them.
+SKIPPED = {
+    b"BAD": ("corrupt", "not a readable .docx file (BadZipFile)"),
+    b"DUP": ("duplicate_id", "document id bc is already taken by /corpus/bc.docx; rename one of the files"),
+}
+
+
 class FakeEngine:
-    """The slice of PolicyQA the app uses; files whose bytes start with b"BAD" fail to ingest."""
+    """The slice of PolicyQA the app uses; files starting with a SKIPPED prefix fail to index."""
 
     def __init__(self, index_dir: Path):
         self.settings = Settings(index_dir=index_dir, max_question_chars=60, max_upload_mb=1)
@@ -72,8 +83,8 @@ class FakeEngine:
     def add(self, paths, progress=False):
         added, errors = [], []
         for p in map(Path, paths):
-            if p.read_bytes().startswith(b"BAD"):
-                errors.append(f"{p}: not a readable .docx file (BadZipFile)")  # ingest's wording
+            if skipped := SKIPPED.get(p.read_bytes()[:3]):
+                errors.append(FileError(str(p), *skipped))
                 continue
             meta = DocumentMeta(doc_id=p.stem, source=p.name, content_hash="1", title=p.stem)
             self.docs[p.name] = (meta, 2)
@@ -138,8 +149,11 @@ def test_highlighter_marks_what_qa_understood_and_escapes_the_rest(engine):
     assert re.sub(r"</?mark>", "", marked) == html.escape("Thúc đẩy <b>dán nhãn sinh thái</b> & chứng nhận")
 
 
-def test_unknown_ingest_reasons_still_read_as_vietnamese():
-    assert app.vietnamese_reason("something new") == "không đọc được nội dung tệp (something new)"
+def test_every_reason_a_file_is_skipped_reads_as_vietnamese():
+    assert set(app._REASONS_VI) == {*ERROR_CODES, *INDEX_ERROR_CODES}
+    assert app.vietnamese_reason(FileError("a.txt", "empty", "empty file")) == "tệp rỗng (empty file)"
+    assert app.vietnamese_reason(FileError("a.txt", "new", "something new")) == \
+        "không đọc được nội dung tệp (something new)"
 
 
 def test_filter_choices_come_from_the_documents():
@@ -181,14 +195,39 @@ def test_good_upload_is_saved_and_indexed(engine, tmp_path):
 def test_failed_upload_leaves_folder_and_index_as_they_were(engine, tmp_path):
     app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"v1")])
     message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"BAD bytes!")])
-    assert ("Không thêm được tệp <b>bc.docx</b>: tệp bị hỏng hoặc không phải tệp Word (.docx) hợp lệ "
-            "(not a readable .docx file (BadZipFile))") in message
+    assert ("Không thêm được tệp <b>bc.docx</b>: tệp bị hỏng, có mật khẩu bảo vệ, hoặc không phải tệp Word "
+            "(.docx) hay PDF hợp lệ (not a readable .docx file (BadZipFile))") in message
     uploads = engine.settings.index_dir / "uploads"
     assert (uploads / "bc.docx").read_bytes() == b"v1"  # the previous version is back
     assert [p.name for p in uploads.iterdir()] == ["bc.docx"]  # no backup left behind
     message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "moi.docx", b"BAD")])
     assert not (uploads / "moi.docx").exists()
     assert "Chỉ mục không thay đổi" in message
+
+
+def test_upload_named_like_another_indexed_document_is_refused(engine, tmp_path):
+    message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"DUP")])
+    assert ("Không thêm được tệp <b>bc.docx</b>: đã có một văn bản khác cùng tên trong chỉ mục; "
+            "hãy đổi tên tệp rồi tải lại (document id bc is already taken by /corpus/bc.docx") in message
+    assert not (engine.settings.index_dir / "uploads" / "bc.docx").exists()
+
+
+def test_an_interrupted_save_leaves_the_previous_upload_whole(engine, tmp_path, monkeypatch):
+    app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"v1")])
+    new = _gradio_upload(tmp_path, "bc.docx", b"version 2, longer")
+    copyfile = shutil.copyfile
+
+    def disk_full_halfway(src, dst, **kwargs):
+        if Path(src) != Path(new):
+            return copyfile(src, dst, **kwargs)
+        Path(dst).write_bytes(Path(src).read_bytes()[:4])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", disk_full_halfway)
+    message = app.ingest_uploads(engine, [new])
+    assert "Không lưu được tệp <b>bc.docx</b> (No space left on device)" in message
+    uploads = engine.settings.index_dir / "uploads"
+    assert [p.name for p in uploads.iterdir()] == ["bc.docx"] and (uploads / "bc.docx").read_bytes() == b"v1"
 
 
 def test_unsupported_and_oversized_uploads_are_refused_before_ingest(engine, tmp_path):
@@ -211,21 +250,27 @@ def test_an_engine_failure_rolls_the_upload_back(engine, tmp_path):
     assert not (engine.settings.index_dir / "uploads" / "a.md").exists()
 
 
-def test_login_needs_both_variables(monkeypatch):
-    monkeypatch.delenv("POLICYQA_PASSWORD", raising=False)
+def test_upload_help_lists_the_accepted_types(engine, monkeypatch):
+    monkeypatch.setattr(app, "UPLOAD_TYPES", (".docx", ".odt"))
+    texts = [b.value for b in app.build_app(engine).blocks.values() if isinstance(b, gr.Markdown)]
+    assert any("Tải lên văn bản mới (.docx, .odt, tối đa 1 MB)" in t for t in texts)
+
+
+def test_half_a_login_stops_the_app_before_it_opens_the_index(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("POLICYQA_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("POLICYQA_USER", "canbo")
-    with pytest.raises(ValueError):
-        app.auth_from_env()
-    monkeypatch.setenv("POLICYQA_PASSWORD", "mat-khau")
-    assert app.auth_from_env() == ("canbo", "mat-khau")
+    monkeypatch.delenv("POLICYQA_PASSWORD", raising=False)
+    assert app.main([]) == 2
+    assert "POLICYQA_PASSWORD" in capsys.readouterr().err and not (tmp_path / "index").exists()
 
 
 @pytest.fixture
 def served(engine, monkeypatch):
-    """The real Blocks over the fake engine, on a free local port, with a login."""
-    monkeypatch.setenv("POLICYQA_USER", "canbo")
-    monkeypatch.setenv("POLICYQA_PASSWORD", "mat-khau")
-    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    """The real Blocks over the fake engine, on a free local port, with a login from its settings."""
+    engine.settings = replace(engine.settings, user="canbo", password="mat-khau")
+    for name in ("POLICYQA_USER", "POLICYQA_PASSWORD", "GRADIO_SERVER_NAME"):
+        monkeypatch.delenv(name, raising=False)
     port = free_port()
     demo = app.launch_app(engine, port=port, block=False)
     yield demo, f"http://127.0.0.1:{port}/"
@@ -241,11 +286,14 @@ def test_served_app_binds_locally_requires_login_and_limits_uploads(served):
     assert err.value.code == 401
 
 
-def test_api_validates_questions_and_passes_filters(served, engine):
+def _client(url: str):
     from gradio_client import Client
 
-    _, url = served
-    client = Client(url, auth=("canbo", "mat-khau"), verbose=False, analytics_enabled=False)
+    return Client(url, auth=("canbo", "mat-khau"), verbose=False, analytics_enabled=False)
+
+
+def test_api_validates_questions_and_passes_filters(served, engine):
+    client = _client(served[1])
     assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/search"}
     result = client.predict("Ai chủ trì?", 5, None, "tỉnh Thanh Hóa", None, 2020, api_name="/ask")
     assert result == ANSWER.to_dict()
@@ -257,11 +305,24 @@ def test_api_validates_questions_and_passes_filters(served, engine):
 
 
 def test_an_index_that_cannot_be_reopened_does_not_fail_queries(served, engine):
-    from gradio_client import Client
-
     def broken_refresh():
         raise FileNotFoundError("gen-2/sparse.npz")
 
     engine.refresh = broken_refresh
-    client = Client(served[1], auth=("canbo", "mat-khau"), verbose=False, analytics_enabled=False)
-    assert client.predict("Ai chủ trì?", api_name="/ask")["text"] == ANSWER.text
+    assert _client(served[1]).predict("Ai chủ trì?", api_name="/ask")["text"] == ANSWER.text
+
+
+def test_questions_are_answered_concurrently_and_uploads_one_at_a_time(served, engine):
+    together = threading.Barrier(2, timeout=5)
+    answer = engine.ask
+
+    def ask_alongside_another(*args, **kwargs):
+        together.wait()  # passes only while a second question is being answered too
+        return answer(*args, **kwargs)
+
+    engine.ask = ask_alongside_another
+    client = _client(served[1])
+    jobs = [client.submit("Ai chủ trì?", api_name="/ask") for _ in range(2)]
+    assert [job.result(timeout=30)["text"] for job in jobs] == [ANSWER.text] * 2
+    limits = {fn.name: fn.concurrency_limit for fn in served[0].fns.values()}
+    assert limits["upload"] == 1

@@ -18,10 +18,10 @@ import pytest
 
 import index.build
 import index.dense
-from index import Index, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
+from index import Index, IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
 from index import store
 from index.config import BUNDLED_CORPUS, Settings
-from index.model import Filters
+from index.model import FileError, Filters
 from ingest.text import fold
 
 
@@ -118,6 +118,16 @@ def test_manifest_records_model_documents_and_counts(built, idx):
     assert stats.size_bytes > 0
 
 
+def test_stats_outlive_the_pruning_of_their_generation(writable):
+    idx = Index.open(writable)
+    size = idx.stats().size_bytes
+    ids = list(idx.documents)
+    remove(writable, ids[:1])
+    remove(writable, ids[1:2])
+    assert not (writable.index_dir / idx.generation).exists()
+    assert idx.stats().size_bytes == size > 0
+
+
 def test_large_corpora_switch_to_hnsw(writable):
     settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, ann_threshold=10)
     remove(settings, [next(iter(Index.open(settings).documents))])
@@ -203,7 +213,8 @@ def test_a_vanished_path_is_reported_and_what_it_held_removed(writable):
     (doc_id,) = sync(writable, [one]).unchanged
     one.unlink()
     changes = sync(writable, [one])
-    assert changes.removed == (doc_id,) and changes.errors == (f"{one}: no such file or directory",)
+    assert changes.removed == (doc_id,)
+    assert changes.errors == (FileError(str(one), "missing", "no such file or directory"),)
     assert doc_id not in Index.open(writable).documents
 
 
@@ -211,14 +222,53 @@ def test_bad_files_are_reported_and_skipped(writable):
     (writable.corpus_dir / "broken.docx").write_bytes(b"not a zip archive")
     (writable.corpus_dir / "empty.txt").write_bytes(b"")
     changes = sync(writable, [writable.corpus_dir])
-    assert sorted(e.split(": ")[0].rsplit("/", 1)[-1] for e in changes.errors) == ["broken.docx", "empty.txt"]
+    assert sorted((Path(e.path).name, e.code) for e in changes.errors) == [("broken.docx", "corrupt"),
+                                                                            ("empty.txt", "empty")]
     assert not changes.changed
+    empty = next(e for e in changes.errors if e.code == "empty")
+    assert str(empty) == f"{writable.corpus_dir / 'empty.txt'}: empty file"  # as the CLI prints it
+    as_json = json.loads(json.dumps(changes.to_dict()))
+    assert {"path": empty.path, "code": "empty", "reason": "empty file"} in as_json["errors"]
+
+
+def test_a_first_index_with_no_documents_is_not_published(tmp_path):
+    settings = Settings(index_dir=tmp_path / "index", lock_timeout=0)
+    missing = tmp_path / "no-corpus"
+    with pytest.raises(IndexEmpty, match=f"{missing}: no such file or directory") as refused:
+        sync(settings, [missing])
+    assert isinstance(refused.value, ValueError) and refused.value.errors[0].code == "missing"
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "empty.txt").write_bytes(b"")
+    with pytest.raises(IndexEmpty, match="empty.txt: empty file"):
+        sync(settings, [tmp_path / "corpus"])
+    assert current_generation(settings) is None  # so the next start builds again
+
+
+def test_a_file_named_like_an_indexed_one_does_not_replace_it(writable, tmp_path):
+    original = next(writable.corpus_dir.glob("thanh-hoa*"))
+    (doc_id,) = sync(writable, [original]).unchanged
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    namesake = elsewhere / original.name
+    namesake.write_text(NEW_PLAN, encoding="utf-8")
+
+    changes = sync(writable, [namesake])
+    assert not changes.changed and [e.code for e in changes.errors] == ["duplicate_id"]
+    assert changes.errors[0].path == str(namesake) and str(original) in changes.errors[0].reason
+    kept = Index.open(writable)
+    assert kept.documents[doc_id].content_hash == hashlib.sha256(original.read_bytes()).hexdigest()
+    assert not any("ngập mặn" in c.text for c in kept.clauses(doc_id))
+
+    original.unlink()  # with its source gone, the namesake may take the id over
+    assert sync(writable, [namesake]).updated == (doc_id,)
+    assert Index.open(writable).search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == doc_id
 
 
 def test_remove_by_document_id(writable):
     doc_id = next(iter(Index.open(writable).documents))
     changes = remove(writable, [doc_id, "no-such-document"])
-    assert changes.removed == (doc_id,) and changes.errors == ("no-such-document: not in the index",)
+    assert changes.removed == (doc_id,)
+    assert changes.errors == (FileError("no-such-document", "not_indexed", "not in the index"),)
     assert doc_id not in Index.open(writable).documents
     assert not any(h.doc.doc_id == doc_id for h in Index.open(writable).search("sản xuất bền vững", k=50))
 
