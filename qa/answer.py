@@ -12,14 +12,15 @@ from dataclasses import dataclass, field, replace
 
 from index.config import Settings
 from index.model import Hit
-from ingest.model import SECTION_SEP, TABLE_ROW, DocumentMeta
+from ingest.model import HEADER, SECTION_SEP, TABLE_ROW, DocumentMeta
 from qa.expand import english_name
 from qa.extract import (
-    Period, agency_after, agency_spans, best_sentence, dates_in, document_number, has_figure, leads_in, partners_in,
-    period_of, references_in, shorten, states_basis,
+    Period, agency_after, agency_spans, best_sentence, dates_in, deadlines_in, document_number, has_figure, leads_in,
+    partners_in, period_of, references_in, shorten, states_basis,
 )
 from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Answer, Assignment, Query
-from qa.terms import coverage, mark, term_phrases
+from qa.question import asks_signer_too
+from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
 # agency/date/figure/basis is in none of the answering clauses). Coverage gates everything: no
@@ -35,6 +36,7 @@ YEAR_BONUS = 0.15  # support added when the clause's period covers a year the qu
 MARGIN = 0.25  # clauses within this much support of the best one are answers too
 GROUP_TOPIC = 0.8  # a question its best row's task group covers this well asks about the whole group
 MAX_FACTS = 5
+MAX_TASKS = 30  # rows listed for "what does agency X lead?"
 SHORT_CLAUSE = 240  # characters up to which a clause is quoted whole
 TASK_LIMIT, QUOTE_LIMIT = 220, 600  # characters of a quoted sentence
 NEAREST = 3  # passages shown when abstaining
@@ -42,6 +44,9 @@ NEAREST = 3  # passages shown when abstaining
 _MESSAGES = {  # a direct-answer label for the intents whose answers are values; quotes need none
     VI: {
         "abstain": "Các văn bản đã lập chỉ mục không trả lời câu hỏi này.",
+        "followup": "Câu hỏi này dường như tiếp nối một câu hỏi trước, nhưng mỗi câu hỏi được trả lời riêng. "
+                    "Vui lòng hỏi lại đầy đủ, ví dụ: «Ai chủ trì dán nhãn sinh thái ở Cao Lãnh?»",
+        "note": "ghi chú",
         "nearest": "Các đoạn gần nhất (không đủ để trả lời):",
         "unknown": "Các văn bản đã lập chỉ mục không có thông tin về {place}. Các địa phương có văn bản: {covered}.",
         LEAD: "Đơn vị chủ trì:",
@@ -55,6 +60,9 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
     },
     EN: {
         "abstain": "The indexed documents do not answer this question.",
+        "followup": "This looks like a follow-up to an earlier question, but each question is answered on its own. "
+                    "Please ask the full question, e.g. \"Who leads eco-labelling in Cao Lanh?\"",
+        "note": "note",
         "nearest": "Nearest passages (not enough to answer):",
         "unknown": "The indexed documents do not cover {place}. Localities covered: {covered}.",
         LEAD: "Lead agency:",
@@ -94,6 +102,14 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     if query.unknown_locality:
         text = msg["unknown"].format(place=query.unknown_locality, covered=", ".join(query.localities) or "—")
         return Answer(query.text, text, [], True, query.language, query.intent)
+    if query.followup:
+        return Answer(query.text, msg["followup"], [], True, query.language, query.intent)
+    if not _about_document(query):  # header, signer, recipients: not evidence for the plan's content
+        hits = [h for h in hits if h.kind != HEADER]
+    if query.agency and query.intent == LEAD:
+        answer = _agency_tasks(query, hits)
+        if answer:
+            return answer
     scored = _score(query, hits)
     if not scored:
         return Answer(query.text, msg["abstain"], [], True, query.language, query.intent)
@@ -105,6 +121,63 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     written = query if facts else replace(query, intent=GENERAL)  # no asked-for field: quote the best clause
     text, cited, assignments = _write(written, facts or _general_facts(written, scored))
     return Answer(query.text, text, cited, False, query.language, query.intent, assignments, confidence)
+
+
+_DOCUMENT_WORDS = ("so hieu", "ky hieu", "noi nhan", "gui cho", "gui den", "recipient", "document number",
+                   "what number", "which number")
+
+
+def _about_document(query: Query) -> bool:
+    """The question asks about a document itself (issue date, signer, number, recipients)."""
+    q = key(query.text, folded=True)
+    return bool(query.document_field) or any(contains(q, w) for w in _DOCUMENT_WORDS)
+
+
+def _same_agency(lead: str, names: tuple[str, ...]) -> bool:
+    """`lead` names the asked-for agency: a spelling of it inside the lead, or the lead inside the
+    asked name (the question may add a place: "Liên minh Hợp tác xã Thanh Hóa"), accents and case aside."""
+    lead_key = key(lead, folded=True)
+    return any(contains(lead_key, k) or contains(k, lead_key)
+               for k in (key(n, folded=True) for n in names) if k and lead_key)
+
+
+def _agency_tasks(query: Query, hits: list[Hit]) -> Answer | None:
+    """"Sở Tài chính chủ trì những nhiệm vụ nào?": every retrieved row or clause the agency leads,
+    in document order (table rows by their number), each cited; None when none is retrieved."""
+    chosen = []
+    for rank, hit in enumerate(hits):
+        leads = [hit.lead] if hit.lead else leads_in(hit.text, hit.section) if hit.kind != TABLE_ROW else []
+        if any(_same_agency(lead, query.agency) for lead in leads):
+            chosen.append((hit, rank))
+    if not chosen:
+        return None
+    first_rank = {}
+    for hit, rank in chosen:
+        first_rank.setdefault(hit.doc.doc_id, rank)
+    chosen.sort(key=lambda c: (first_rank[c[0].doc.doc_id], c[0].kind == TABLE_ROW, _row_order(c[0].label), c[1]))
+    whole = replace(query, intent=LEAD)
+    facts = []
+    for hit, rank in chosen[:MAX_TASKS]:
+        s = _Scored(hit, rank, 1.0, 1.0)
+        lead = hit.lead or next(n for n in leads_in(hit.text, hit.section) if _same_agency(n, query.agency))
+        facts += [f for f in _lead_facts(whole, s) if f.value == lead][:1]
+    text, cited, assignments = _write(whole, facts)
+    return Answer(query.text, text, cited, False, query.language, LEAD, assignments, 1.0)
+
+
+def _row_order(label: str | None) -> tuple:
+    """("VI", 3) for row "VI.3": the table's own order (groups by Roman numeral, rows by number)."""
+    head, _, tail = (label or "").rpartition(".")
+    return (_roman(head), int(tail) if tail.isdigit() else 0)
+
+
+def _roman(text: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for i, ch in enumerate(text.upper()):
+        v = values.get(ch, 0)
+        total += -v if i + 1 < len(text) and values.get(text[i + 1].upper(), 0) > v else v
+    return total
 
 
 def highlight(text: str, query: Query, html: bool = False) -> str:
@@ -158,6 +231,8 @@ def _facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
             break
         facts += reader(query, s)
     facts = _whole_group(query, scored, facts, reader)
+    if query.intent == WHEN:  # deadlines before the issue dates of cited documents
+        facts = [f for f in facts if not f.extra.get("cited")] or facts
     if query.years:  # a year was asked: keep the facts for it when there are any
         facts = [f for f in facts if f.period and any(f.period.covers(y) for y in query.years)] or facts
     if query.intent == BASIS:  # what a clause says it implements before what it merely mentions
@@ -199,7 +274,10 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     if not value:
         return []
     sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
-    return [_Fact(sure, value, _doc_label(meta))]
+    facts = [_Fact(sure, value, _doc_label(meta), extra={"field": query.document_field})]
+    if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
+        facts.append(_Fact(sure, meta.signer, _doc_label(meta), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
+    return facts
 
 
 def _task(query: Query, hit: Hit, prefer: Callable[[str], bool] | None = None) -> str:
@@ -219,7 +297,8 @@ def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
     for name in names:  # "Phòng Tài chính – Kế hoạch Huyện: Thẩm định…": the agency is said already
         if task.startswith(name) and task[len(name):].lstrip().startswith(":"):
             task = task[len(name):].lstrip()[1:].strip()
-    return [_Fact(s, n, task, period_of(hit.section, hit.period)) for n in names]
+    extra = {"note": hit.note} if hit.note else {}
+    return [_Fact(s, n, task, period_of(hit.section, hit.period), dict(extra)) for n in names]
 
 
 def _partner_facts(query: Query, s: _Scored) -> list[_Fact]:
@@ -236,8 +315,12 @@ def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
     the deadlines a clause states."""
     hit = s.hit
     sentence = _task(query, hit, lambda t: bool(dates_in(t)))
-    found = [f"{hit.period} ({hit.note})" if hit.note else hit.period] if hit.period else dates_in(sentence)
-    return [_Fact(s, "; ".join(found), sentence, period_of(hit.section, hit.period))] if found else []
+    if hit.period:
+        found, cited = [f"{hit.period} ({hit.note})" if hit.note else hit.period], False
+    else:  # a cited document's date ("Công văn số … ngày 18/11/2021") only when no clause states a deadline
+        found = deadlines_in(sentence)
+        found, cited = (found, False) if found else (dates_in(sentence), True)
+    return [_Fact(s, "; ".join(found), sentence, period_of(hit.section, hit.period), {"cited": cited})] if found else []
 
 
 def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
@@ -247,7 +330,10 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:
-    return [_Fact(s, short, full) for short, full in references_in(s.hit.text)]
+    """Documents the clause cites, except the clause's own document ("Kế hoạch 45/KH-UBND căn cứ …")."""
+    own = document_number(s.hit.doc.number) if s.hit.doc.number else None
+    return [_Fact(s, short, full) for short, full in references_in(s.hit.text)
+            if not own or document_number(short) != own]
 
 
 _READERS = {LEAD: _lead_facts, PARTNER: _partner_facts, WHEN: _when_facts, TARGET: _target_facts,
@@ -321,11 +407,12 @@ def _detail(query: Query, f: _Fact) -> str:
     msg = _MESSAGES[query.language]
     if query.document_field:  # from metadata: "<document> ban hành ngày <date>"; else a citing clause
         if f.task != f.value:
-            return msg[query.document_field].format(doc=f.task, value=f.value) + "."
+            return msg[f.extra.get("field", query.document_field)].format(doc=f.task, value=f.value) + "."
         return f"{msg['according'].format(doc=_doc_label(f.scored.hit.doc))} «{f.value}»"
     period = f" ({f.period.label(query.language)})" if f.period else ""
     if query.intent == LEAD:
-        return f"{_display_value(query, f)}: «{f.task}»{period}"
+        note = f" — {msg['note']}: {f.extra['note']}" if f.extra.get("note") else ""
+        return f"{_display_value(query, f)}: «{f.task}»{period}{note}"
     if query.intent == PARTNER:
         lead = f.extra.get("lead")
         led = "; " + msg["led_by"].format(lead=_display_value(query, replace(f, value=lead))) if lead else ""

@@ -18,6 +18,9 @@ from qa.model import Answer
 from qa.question import Query, analyze
 
 
+AGENCY_TASKS_K = 60  # hits searched for "what does agency X lead?", then kept by their lead
+
+
 class PolicyQA:
     """Facade used by the CLI, the app and Python callers.
 
@@ -105,7 +108,8 @@ class PolicyQA:
         idx = self._index
         q = self.analyze(question, idx)
         filters = _merge(q.filters, _filters(doc, locality, doc_type, year))
-        hits = [] if q.unknown_locality else idx.search(q.text, k, filters, expansion=q.expansion)
+        depth = max(k, AGENCY_TASKS_K) if q.agency else k  # "Sở X chủ trì những nhiệm vụ nào?": all its rows
+        hits = [] if q.unknown_locality or q.followup else idx.search(q.text, depth, filters, expansion=q.expansion)
         return rewrite(compose(q, hits, self.settings), self.settings)
 
     def add(self, paths: Iterable[str | Path], *, progress: bool = False) -> IndexChanges:

@@ -34,6 +34,7 @@ _LABEL = re.compile(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*"
 _LEAD_PROSE = re.compile(r"\s+(?:là\s+(?:cơ quan|đơn vị)(?:\s+đầu mối)?\s+chủ trì|chủ trì|có trách nhiệm|"
                          r"chịu trách nhiệm)\b", re.IGNORECASE)
 _ASSIGN = re.compile(r"\b(?:giao(?:\s+cho)?|chỉ đạo)\s+", re.IGNORECASE)
+_PARTNER_STATEMENT = re.compile(r"\s*(?:phối hợp|tham gia phối hợp|cùng phối hợp)\b", re.IGNORECASE)
 _PARTNER = re.compile(r"\bphối hợp(?:\s+với)?\s+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+(?=[-+•]\s)|\n+")  # " - " mid-sentence is a dash
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\d+\s*/\s*\d+(?!\s*/)|(?<![\d/.,])\d{1,3}(?![\d/%])")
@@ -164,8 +165,10 @@ def leads_in(text: str, section: str) -> list[str]:
     """Agencies a prose clause puts in charge: "X là đơn vị đầu mối chủ trì…", "X: <task>",
     "giao/chỉ đạo X …", or the agency heading the clause sits under ("1. Phòng Kinh tế và Hạ tầng")."""
     body = _LABEL.sub("", text)
-    head, colon, _ = body.partition(":")
+    head, colon, rest = body.partition(":")
     if colon and len(head) <= 120 and (agencies_at(head, 0) or head.lower().startswith(("các ", "đề nghị "))):
+        if _PARTNER_STATEMENT.match(rest):  # "UBND xã, thị trấn: Phối hợp tốt với…": a partner, not a lead
+            return []
         return [re.sub(r"^Đề nghị\s+", "", head.strip())]
     for m in _LEAD_PROSE.finditer(body):
         named = [body[a:b] for a, b in agency_spans(body) if b <= m.start() and not body[b:m.start()].strip()]
@@ -214,6 +217,13 @@ def dates_in(text: str) -> list[str]:
     cited = {m.start() for m in matches if _CITED_DATE.search(text[max(0, m.start() - 40):m.start()])}
     own = [m for m in matches if m.start() not in cited]
     return list(dict.fromkeys(m.group().strip() for m in (own or matches)))
+
+
+def deadlines_in(text: str) -> list[str]:
+    """Deadlines and time frames only: a date attached to a cited document ("Công văn số
+    3352/SCT-KHTH ngày 18/11/2021", "Quyết định số … ngày …") is when that document was issued."""
+    return [m.group().strip() for m in _DATE.finditer(text)
+            if not _CITED_DATE.search(text[max(0, m.start() - 40):m.start()])]
 
 
 def agency_after(text: str, anchor: str) -> str | None:

@@ -54,6 +54,8 @@ class Query:
     document_field: str | None = None  # ISSUED / SIGNER: the question is about a document itself
     doc_numbers: tuple[str, ...] = ()  # document numbers the question cites, as `extract.document_number`
     anchor: str | None = None  # the word before the who-phrase: "gửi" in "gửi sở nào thẩm định?"
+    agency: tuple[str, ...] = ()  # "Sở Tài chính chủ trì những nhiệm vụ nào?": the agency's name and spellings
+    followup: bool = False  # "Còn Cao Lãnh thì sao?": leans on an earlier question there is no memory of
 
     @property
     def folded(self) -> bool:

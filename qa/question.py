@@ -12,7 +12,7 @@ from index.model import Filters
 from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
 from qa.expand import Lexicon, english_key, load_lexicon, longest_matches
-from qa.extract import NUMBER, document_number
+from qa.extract import NUMBER, agency_spans, document_number
 from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
 from qa.terms import contains, find_spans, fold_aligned, key, tokens
 
@@ -60,6 +60,22 @@ _DOCUMENT_CUES = {
          (SIGNER, ("who signed", "signed by", "signatory", "signer"))),
 }
 _ISSUE_WORDS = {VI: ("ban hành", "ký"), EN: ("issued", "signed", "adopted")}
+# "<agency> chủ trì những nhiệm vụ nào?": what a named agency leads (with a lead verb of _LEAD_VERBS).
+_TASKS_CUES = {
+    VI: ("những nhiệm vụ nào", "nhiệm vụ nào", "nhiệm vụ gì", "những việc gì", "những việc nào", "việc gì",
+         "những gì", "nội dung nào", "nội dung gì", "hoạt động nào", "hoạt động gì"),
+    EN: ("what tasks", "which tasks", "what task", "what does", "what do", "what activities", "which activities",
+         "what work", "what is", "what are"),
+}
+# English goal words that, with a year ("What is Cao Lanh's 2030 target for …?"), ask for a figure.
+_EN_TARGET_WORDS = ("target", "goal", "objective")
+# "Còn Cao Lãnh thì sao?", "And Hau Giang?": a follow-up opening, and the words such a question has
+# besides a place or a year. With nothing else asked there is nothing to answer without the earlier question.
+_FOLLOWUP = re.compile(r"^\W*(?:còn|thế còn|vậy còn|con|the con|vay con|and|what about|how about)\b", re.IGNORECASE)
+_FOLLOWUP_WORDS = frozenset({"con", "the", "vay", "thi", "sao", "nao", "nam", "giai", "doan", "o", "tai", "nua",
+                             "and", "what", "about", "how", "in", "for", "of", "year", "then"})
+_BARE_NUMBER = re.compile(r"\b(?:kế hoạch|ke hoach|quyết định|quyet dinh|công văn|cong van|báo cáo|bao cao|plan|"
+                          r"decision|report)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)\b(?!\s*/)", re.IGNORECASE)
 _WHO_PARTNER = {
     VI: ("nào phối hợp", "ai phối hợp", "phối hợp với ai", "phối hợp với cơ quan nào", "phối hợp với đơn vị nào",
          "đơn vị phối hợp", "cơ quan phối hợp"),
@@ -96,6 +112,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     """Understand a question. `known_localities` are the places the indexed documents cover;
     `documents` (optional) lets a document number in the question ("45/KH-UBND") scope the search."""
     lex = load_lexicon()
+    documents = list(documents)
     text = squash(nfc(question))
     known = _known_cores(known_localities)
     scope, unknown, place_spans = _places(text, known, lex)
@@ -113,12 +130,20 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         issue = {_cue_key(language, folded)(w) for w in _ISSUE_WORDS[language]}
         units = [u for u in units if _cue_key(language, folded)(u.surface) not in issue]
     intent = _intent(content, language, folded, names_agency)  # places masked: "which Cao Lanh division"
+    if intent == GENERAL and language == EN and years and any(
+            contains(english_key(content), english_key(w)) for w in _EN_TARGET_WORDS):
+        intent = TARGET  # "Cao Lanh's 2030 target for plastic bags": a figure for that year
+    agency = _asked_agency(text, content, units, language, folded, lex) if not document_field else ()
+    if agency:
+        intent = LEAD
+    followup = _is_followup(text, content)
     return Query(
         text=text,
         language=language,
         accented=accented,
         intent={ISSUED: WHEN, SIGNER: GENERAL}.get(document_field, intent),
-        expansion=" ".join(dict.fromkeys(a for u in units for a in u.alternatives)),
+        expansion=" ".join(dict.fromkeys([a for u in units for a in u.alternatives]
+                                         + ([f"chủ trì {agency[0]}"] if agency else []))),
         filters=Filters(doc_ids=doc_ids, locality=scope),
         unknown_locality=None if scope else unknown,
         terms=_terms([u for u in units if u.content], language == VI,
@@ -127,8 +152,54 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         localities=_display_localities(known_localities),
         document_field=document_field,
         anchor=_anchor(text, language, folded),
-        doc_numbers=tuple(document_number(m.group()) for m in NUMBER.finditer(text)),
+        doc_numbers=tuple(document_number(m.group()) for m in NUMBER.finditer(text)) + _bare_numbers(text, documents),
+        agency=agency,
+        followup=followup,
     )
+
+
+def _asked_agency(text: str, content: str, units: list[_Unit], language: str, folded: bool,
+                  lex: Lexicon) -> tuple[str, ...]:
+    """The agency a "what does it lead" question names ("Sở Tài chính chủ trì những nhiệm vụ nào?",
+    "What tasks does the Department of Finance lead?"), as its name and other spellings; () otherwise."""
+    k = _cue_key(language, folded)
+    q = k(content)
+    if not any(contains(q, k(c)) for c in _TASKS_CUES[language]):
+        return ()
+    if not any(contains(q, c) for c in _cue_keys(language, folded)["lead_verbs"]):
+        return ()
+    table = lex.agency_names(folded=True)
+    names: list[str] = []
+    for u in units:
+        for a in (u.surface, *u.alternatives):
+            agency = table.get(key(a, folded=True))
+            if agency:
+                names += [agency.name, *agency.aliases]
+    if not names and language == VI:  # a name the table lacks, or one with a comma in it
+        for a, b in agency_spans(text):
+            span = text[a:b].strip()
+            words = set(key(span, folded=True).split())
+            if words & {"nao", "ai", "gi"}:
+                continue
+            agency = table.get(key(span, folded=True))
+            names += [agency.name, *agency.aliases] if agency else [span]
+    return tuple(dict.fromkeys(names))
+
+
+def _is_followup(text: str, content: str) -> bool:
+    if not _FOLLOWUP.match(text):
+        return False
+    rest = [t for t in tokens(content) if _MASK not in t and fold(t).lower() not in _FOLLOWUP_WORDS]
+    return not rest
+
+
+def _bare_numbers(text: str, documents: Iterable[DocumentMeta]) -> tuple[str, ...]:
+    """Numbers of the indexed documents a question cites without their suffix ("Kế hoạch 178")."""
+    found = []
+    for m in _BARE_NUMBER.finditer(text):
+        found += [document_number(meta.number) for meta in documents
+                  if meta.number and (document_number(meta.number) or "").startswith(m.group(1) + "/")]
+    return tuple(dict.fromkeys(found))
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -205,6 +276,11 @@ def _document_scope(text: str, documents: Iterable[DocumentMeta]) -> tuple[tuple
     for m in NUMBER.finditer(text):
         spans.append(m.span())
         ids += by_number.get(document_number(m.group()), [])
+    for m in _BARE_NUMBER.finditer(text):  # "Kế hoạch 178", "plan 45": an indexed document's number
+        cited = [i for number, doc in by_number.items() if number and number.startswith(m.group(1) + "/") for i in doc]
+        if cited:
+            spans.append(m.span())
+            ids += cited
     return (tuple(dict.fromkeys(ids)) or None), spans
 
 
@@ -261,6 +337,14 @@ def _anchor(text: str, language: str, folded: bool) -> str | None:
 
 def _cue_key(language: str, folded: bool) -> Callable[[str], str]:
     return english_key if language == EN else (lambda p: key(p, folded))
+
+
+def asks_signer_too(text: str, language: str, folded: bool) -> bool:
+    """An issue-date question that also asks who signed ("ban hành ngày nào, ai ký?")."""
+    k = _cue_key(language, folded)
+    q = k(text)
+    signer = next(cues for field, cues in _DOCUMENT_CUES[language] if field == SIGNER)
+    return any(contains(q, k(c)) for c in signer)
 
 
 def _document_field(text: str, language: str, folded: bool) -> str | None:
