@@ -88,9 +88,7 @@ class PolicyQA:
         year: int | None = None,
     ) -> list[Hit]:
         """Hybrid search; the query is expanded (abbreviations, synonyms, English glossary)."""
-        idx = self._index
-        q = self.analyze(query, idx)
-        filters = _merge(q.filters, _filters(doc, locality, doc_type, year))
+        idx, q, filters = self._plan(query, doc, locality, doc_type, year)
         return idx.search(q.text, k, filters, expansion=q.expansion)
 
     def ask(
@@ -105,12 +103,17 @@ class PolicyQA:
     ) -> Answer:
         """Answer with numbered citations, or abstain when the documents do not say. With an LLM
         configured (settings.llm_url) the extractive answer is reworded from the cited clauses only."""
-        idx = self._index
-        q = self.analyze(question, idx)
-        filters = _merge(q.filters, _filters(doc, locality, doc_type, year))
+        idx, q, filters = self._plan(question, doc, locality, doc_type, year)
         depth = max(k, AGENCY_TASKS_K) if q.agency else k  # "Sở X chủ trì những nhiệm vụ nào?": all its rows
         hits = [] if q.unknown_locality or q.followup else idx.search(q.text, depth, filters, expansion=q.expansion)
         return rewrite(compose(q, hits, self.settings), self.settings)
+
+    def _plan(self, text: str, doc, locality, doc_type, year) -> tuple[index.Index, Query, Filters]:
+        """The generation this call will use (fixed for the whole call), the understood question,
+        and its filters: the caller's, else the scope the question names."""
+        idx = self._index
+        q = self.analyze(text, idx)
+        return idx, q, _merge(q.filters, _filters(doc, locality, doc_type, year))
 
     def add(self, paths: Iterable[str | Path], *, progress: bool = False) -> IndexChanges:
         """Add or update these files; other documents are kept."""
