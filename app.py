@@ -26,6 +26,7 @@ import gradio as gr  # noqa: E402
 
 from index.config import load_settings  # noqa: E402
 from index.model import FileError, IndexChanges  # noqa: E402
+from ingest.citation import display_date  # noqa: E402
 from ingest.model import SECTION_SEP, TABLE_ROW  # noqa: E402
 from ingest.text import nfc  # noqa: E402
 
@@ -96,13 +97,6 @@ CSS = """
 # ---------------------------------------------------------------- rendering (pure, unit-tested)
 
 
-def format_date(issued: str | None) -> str:
-    """ISO "2021-10-13" / "2021-10" / "2021" in the Vietnamese order officials read: 13/10/2021."""
-    if not issued:
-        return ""
-    return "/".join(reversed(issued.split("-")))
-
-
 def doc_label(meta: DocumentMeta) -> str:
     """Short name for a document in a dropdown: its number (or type and year) and place."""
     head = meta.number or " ".join(filter(None, [meta.doc_type or meta.source, str(meta.year or "")]))
@@ -165,7 +159,7 @@ def _render_hit(n: int, hit: Hit, mark: Callable[[str], str]) -> str:
             ("Số hiệu", doc.number),
             ("Loại", doc.doc_type),
             ("Địa phương", doc.locality),
-            ("Ngày ban hành", format_date(doc.issued)),
+            ("Ngày ban hành", display_date(doc.issued) or ""),
         )
         if value
     )
@@ -195,7 +189,7 @@ def _render_hit(n: int, hit: Hit, mark: Callable[[str], str]) -> str:
 def document_rows(documents: list[tuple[DocumentMeta, int]]) -> list[list]:
     return [
         [meta.title or meta.source, meta.number or "", meta.doc_type or "", meta.locality or "",
-         format_date(meta.issued), count]
+         display_date(meta.issued) or "", count]
         for meta, count in documents
     ]
 

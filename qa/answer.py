@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from index.config import Settings
 from index.model import Hit
+from ingest.citation import display_date
 from ingest.model import HEADER, SECTION_SEP, TABLE_ROW, DocumentMeta
 from qa.expand import english_name
 from qa.extract import (
@@ -270,7 +271,7 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
                 if document_number(short) in query.doc_numbers][:1]
     best = (named or by_rank)[0]
     meta = best.hit.doc
-    value = _date(meta.issued) if query.document_field == ISSUED else meta.signer
+    value = display_date(meta.issued) if query.document_field == ISSUED else meta.signer
     if not value:
         return []
     sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
@@ -427,11 +428,6 @@ def _english(value: str) -> str | None:
     names = [value[a:b] for a, b in agency_spans(value)] or [value]
     rendered = [e for e in (english_name(n) for n in names) if e]
     return "; ".join(dict.fromkeys(rendered)) or None
-
-
-def _date(iso: str | None) -> str | None:
-    """"2021-10-13" -> "13/10/2021"; partial dates ("2021-11", "2021") as far as they go."""
-    return "/".join(reversed(iso.split("-"))) if iso else None
 
 
 def _doc_label(meta: DocumentMeta) -> str:

@@ -99,13 +99,6 @@ def engine(tmp_path):
     return FakeEngine(tmp_path / "index")
 
 
-def test_dates_read_day_first():
-    assert app.format_date("2021-10-13") == "13/10/2021"
-    assert app.format_date("2021-10") == "10/2021"
-    assert app.format_date("2021") == "2021"
-    assert app.format_date(None) == ""
-
-
 def test_chat_reply_escapes_markup_but_keeps_citation_markers():
     answer = Answer(
         question="q", text='1. <img src=x onerror="alert(1)"> *Sở* TN&MT &amp; [1][2].', citations=[ROW],

@@ -194,3 +194,12 @@ def test_legacy_encoding_spares_real_vietnamese():
     assert legacy_encoding("Nhiệt độ 25°C © Sở Công Thương · Hà Nội; Hội nghị “Đổi mới”") is None
     assert legacy_encoding("Céng hoµ x· héi chñ nghÜa ViÖt Nam") == "TCVN3 (ABC)"
     assert legacy_encoding("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam") == "VNI"
+
+
+def test_dates_read_day_first_as_far_as_they_go():
+    from ingest.citation import display_date
+
+    assert display_date("2021-10-13") == "13/10/2021"
+    assert display_date("2021-10") == "10/2021"
+    assert display_date("2020") == "2020"
+    assert display_date(None) is None
