@@ -17,10 +17,10 @@ from ingest.model import HEADER, SECTION_SEP, TABLE_ROW, DocumentMeta
 from qa.expand import english_name
 from qa.extract import (
     Period, agency_after, agency_spans, best_sentence, dates_in, deadlines_in, document_number, has_figure, leads_in,
-    partners_in, period_of, references_in, shorten, states_basis,
+    has_amount, partners_in, period_of, references_in, shorten, states_basis,
 )
 from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Answer, Assignment, Query
-from qa.question import asks_signer_too
+from qa.question import asks_amount, asks_signer_too
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -271,6 +271,9 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
                 if document_number(short) in query.doc_numbers][:1]
     best = (named or by_rank)[0]
     meta = best.hit.doc
+    header = next((s.hit for s in by_rank if s.hit.kind == HEADER and s.hit.doc.doc_id == meta.doc_id), None)
+    if header:  # cite the lines that state the date and signature, not whichever clause ranked first
+        best = replace(best, hit=header)
     value = display_date(meta.issued) if query.document_field == ISSUED else meta.signer
     if not value:
         return []
@@ -325,9 +328,13 @@ def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
+    """The sentence stating a figure; for a question about money or a fine ("kinh phí … bao nhiêu
+    tỷ đồng", "mức xử phạt"), one stating an amount: a share of plastic bags or where the money
+    comes from does not answer it."""
     hit = s.hit
-    sentence = _task(query, hit, has_figure)
-    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))] if has_figure(sentence) else []
+    wanted = has_amount if asks_amount(query.text, query.language, query.folded) else has_figure
+    sentence = _task(query, hit, wanted)
+    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))] if wanted(sentence) else []
 
 
 def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:

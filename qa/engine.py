@@ -10,7 +10,7 @@ from pathlib import Path
 import index
 from index.config import Settings, load_settings
 from index.model import Filters, Hit, IndexChanges, IndexStats
-from ingest.model import DocumentMeta
+from ingest.model import HEADER, DocumentMeta
 from ingest.text import nfc
 from qa.answer import compose
 from qa.generate import rewrite
@@ -19,6 +19,7 @@ from qa.question import Query, analyze
 
 
 AGENCY_TASKS_K = 60  # hits searched for "what does agency X lead?", then kept by their lead
+HEADER_QUERY, HEADER_K = "ký ban hành", 20  # fetching a document's header for "when issued / who signed?"
 
 
 class PolicyQA:
@@ -106,6 +107,8 @@ class PolicyQA:
         idx, q, filters = self._plan(question, doc, locality, doc_type, year)
         depth = max(k, AGENCY_TASKS_K) if q.agency else k  # "Sở X chủ trì những nhiệm vụ nào?": all its rows
         hits = [] if q.unknown_locality or q.followup else idx.search(q.text, depth, filters, expansion=q.expansion)
+        if q.document_field:
+            hits += _headers(idx, hits)
         return rewrite(compose(q, hits, self.settings), self.settings)
 
     def _plan(self, text: str, doc, locality, doc_type, year) -> tuple[index.Index, Query, Filters]:
@@ -153,6 +156,17 @@ class PolicyQA:
             if name
         }
         return analyze(nfc(text), known, idx.documents.values())
+
+
+def _headers(idx: index.Index, hits: list[Hit]) -> list[Hit]:
+    """The header clauses (issue date, signature) of the documents among `hits` that lack theirs,
+    to cite for "when was it issued / who signed it?"; after the hits, so the ranking is unchanged."""
+    missing = list(dict.fromkeys(h.doc.doc_id for h in hits if h.doc.doc_id not in
+                                 {x.doc.doc_id for x in hits if x.kind == HEADER}))
+    if not missing:
+        return []
+    found = idx.search(HEADER_QUERY, HEADER_K * len(missing), Filters(doc_ids=tuple(missing)))
+    return [h for h in found if h.kind == HEADER]
 
 
 def _filters(doc, locality, doc_type, year) -> Filters:

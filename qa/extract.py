@@ -43,6 +43,11 @@ _DATE = re.compile(
     r"trước ngày\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?(?:\s+và\s+\d{1,2}/\d{1,2})?|"
     r"ngày\s+\d{1,2}/\d{1,2}/\d{4}|(?:giai đoạn\s+)?\d{4}\s*[-–]\s*\d{4}|(?:đến|trước|trong)\s+năm\s+\d{4}",
     re.IGNORECASE)
+_AMOUNT = re.compile(  # a sum of money ("500.000 đồng", "1,5 tỷ", "20 triệu VNĐ") or a penalty ("phạt tiền")
+    r"\d[\d.,]*\s*(?:tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|VNĐ|VND|đ)(?!\w)|\d[\d.,]*\s*(?:tỷ|tỉ|triệu)(?!\w)|"
+    r"\bphạt\s+(?:tiền|cảnh cáo|vi phạm hành chính)",
+    re.IGNORECASE)
+_SPELLED_DATE = re.compile(r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?", re.IGNORECASE)
 _CITED_DATE = re.compile(r"\d+\s*/\s*[A-ZĐ][\wĐ&-]*\s*$")
 NUMBER = re.compile(r"(?<!\w)\d+\s*/\s*[A-Za-zĐđ][\w&-]*")
 _PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})|(?:(đến|trước)\s+)?năm\s+(\d{4})", re.IGNORECASE)
@@ -238,8 +243,15 @@ def agency_after(text: str, anchor: str) -> str | None:
 
 
 def has_figure(text: str) -> bool:
-    """A count, share or ratio ("90%", "34/34", "4 sản phẩm"), years and dates aside."""
-    return bool(_FIGURE.search(_PERIOD.sub(" ", re.sub(r"\d{1,2}/\d{1,2}/\d{4}", " ", text))))
+    """A count, share or ratio ("90%", "34/34", "4 sản phẩm"); years, dates ("ngày 24 tháng 6 năm
+    2020") and document numbers ("889/QĐ-TTg") aside."""
+    text = _SPELLED_DATE.sub(" ", NUMBER.sub(" ", re.sub(r"\d{1,2}/\d{1,2}/\d{4}", " ", text)))
+    return bool(_FIGURE.search(_PERIOD.sub(" ", text)))
+
+
+def has_amount(text: str) -> bool:
+    """A sum of money ("500.000 đồng", "1,5 tỷ đồng", "20 triệu") or a penalty ("phạt tiền từ …")."""
+    return bool(_AMOUNT.search(text))
 
 
 def states_basis(text: str) -> bool:

@@ -67,6 +67,21 @@ _TASKS_CUES = {
     EN: ("what tasks", "which tasks", "what task", "what does", "what do", "what activities", "which activities",
          "what work", "what is", "what are"),
 }
+# Words naming a quantified target ("Chỉ tiêu giảm túi nhựa … ở Cao Lãnh?"): a figure is asked when no
+# stronger cue is there ("Ai chủ trì … hệ thống chỉ tiêu …?" asks who). They stay content words.
+_VI_TARGET_WORDS = ("chỉ tiêu",)
+# Figure questions asking for an amount of money: the answer must state one (a sum in đồng), not
+# any figure. A fine ("mức xử phạt") is an amount even without "bao nhiêu": "What is the fine for …?".
+# Bare "đồng" is no cue: "cộng đồng" (community) holds it.
+_AMOUNT_CUES = {
+    VI: ("tỷ đồng", "tỉ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "bao nhiêu đồng", "vnđ", "kinh phí",
+         "ngân sách", "bao nhiêu tiền", "số tiền", "chi phí", "tổng vốn"),
+    EN: ("money", "funding", "funds", "budget", "cost", "costs", "spend", "dong", "vnd", "billion", "million"),
+}
+_FINE_CUES = {
+    VI: ("mức phạt", "mức xử phạt", "tiền phạt", "phạt tiền", "phạt bao nhiêu", "xử phạt bao nhiêu"),
+    EN: ("the fine", "a fine", "fine for", "fines for", "fined", "penalty", "penalties"),
+}
 # English goal words that, with a year ("What is Cao Lanh's 2030 target for …?"), ask for a figure.
 _EN_TARGET_WORDS = ("target", "goal", "objective")
 # "Còn Cao Lãnh thì sao?", "And Hau Giang?": a follow-up opening, and the words such a question has
@@ -130,6 +145,10 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         issue = {_cue_key(language, folded)(w) for w in _ISSUE_WORDS[language]}
         units = [u for u in units if _cue_key(language, folded)(u.surface) not in issue]
     intent = _intent(content, language, folded, names_agency)  # places masked: "which Cao Lanh division"
+    if intent == GENERAL and language == VI and _has_cue(content, _VI_TARGET_WORDS, language, folded):
+        intent = TARGET  # "Chỉ tiêu … của huyện Cao Lãnh?": the figures, each with its period
+    if intent == GENERAL and _has_cue(text, _FINE_CUES[language], language, folded):
+        intent = TARGET  # "What is the fine for …?": an amount, read as a figure
     if intent == GENERAL and language == EN and years and any(
             contains(english_key(content), english_key(w)) for w in _EN_TARGET_WORDS):
         intent = TARGET  # "Cao Lanh's 2030 target for plastic bags": a figure for that year
@@ -337,6 +356,19 @@ def _anchor(text: str, language: str, folded: bool) -> str | None:
 
 def _cue_key(language: str, folded: bool) -> Callable[[str], str]:
     return english_key if language == EN else (lambda p: key(p, folded))
+
+
+def asks_amount(text: str, language: str, folded: bool) -> bool:
+    """The question asks for an amount of money or a fine ("kinh phí … bao nhiêu tỷ đồng",
+    "mức xử phạt", "how much funding", "what is the fine"): a figure that must be one in money."""
+    return _has_cue(text, _FINE_CUES[language], language, folded) or (
+        _intent(text, language, folded, False) == TARGET and _has_cue(text, _AMOUNT_CUES[language], language, folded))
+
+
+def _has_cue(text: str, cues: Iterable[str], language: str, folded: bool) -> bool:
+    k = _cue_key(language, folded)
+    q = k(text)
+    return any(contains(q, k(c)) for c in cues)
 
 
 def asks_signer_too(text: str, language: str, folded: bool) -> bool:

@@ -1,6 +1,7 @@
 """Answer composition over hand-built hits copied from the seed documents."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -8,7 +9,7 @@ from index.config import Settings
 from index.model import Hit
 from ingest.model import DocumentMeta
 from qa.answer import compose, highlight
-from qa.extract import Period, dates_in, leads_in, partners_in, period_of, references_in, states_basis
+from qa.extract import Period, dates_in, has_amount, has_figure, leads_in, partners_in, period_of, references_in, states_basis
 from qa.model import EN, LEAD
 from qa.question import analyze
 
@@ -325,3 +326,72 @@ def test_period_of(section, period, expected):
 def test_period_labels():
     assert Period(None, 2030).label("en") == "by 2030" and Period(2021, 2025).label("vi") == "giai đoạn 2021–2025"
     assert Period(None, 2030).covers(2030) and Period(2021, 2025).covers(2023) and not Period(2021, 2025).covers(2030)
+
+
+# --- "chỉ tiêu" asks for a figure; money and fines need an amount; document questions cite the header -----------
+
+CL_FUNDS = item(CL, "Kinh phí thực hiện Kế hoạch được bố trí từ nguồn ngân sách nhà nước hàng năm và nguồn huy động "
+                "hợp pháp khác.", "IV. KINH PHÍ THỰC HIỆN", 6)
+
+
+def test_chi_tieu_asks_for_the_figure_of_every_period():
+    a = ask("Chỉ tiêu giảm túi nhựa khó phân hủy ở chợ đạt chuẩn văn minh của huyện Cao Lãnh?", [CL_90, CL_60])
+    assert a.intent == "target" and not a.abstained
+    assert "60%" in a.text and "40%" in a.text and "(giai đoạn 2021–2025)" in a.text
+    assert "90%" in a.text and "80%" in a.text and "(đến năm 2030)" in a.text
+
+
+def test_a_goal_question_without_chi_tieu_still_quotes_the_goal():
+    assert analyze("Mục tiêu của Hậu Giang năm 2024 là gì?", KNOWN).intent == "general"
+
+
+@pytest.mark.parametrize("question", [
+    "Mức xử phạt hành vi sử dụng túi ni lông tại chợ là bao nhiêu?",
+    "Tổng kinh phí thực hiện kế hoạch của huyện Cao Lãnh là bao nhiêu tỷ đồng?",
+    "How much funding does the Cao Lanh plan have?",
+    "What is the fine for using plastic bags at markets?",
+])
+def test_a_money_or_fine_question_is_not_answered_with_other_figures(question):
+    a = ask(question, [CL_90, CL_60, CL_FUNDS, CL_TCKH])
+    assert a.abstained and a.intent == "target"
+    assert "90%" not in a.text.split("\n")[0] and not a.facts
+
+
+def test_where_the_money_comes_from_is_shown_as_nearest_not_as_an_amount():
+    a = ask("Tổng kinh phí thực hiện kế hoạch của huyện Cao Lãnh là bao nhiêu tỷ đồng?", [CL_FUNDS, CL_TCKH])
+    assert a.abstained and CL_FUNDS in a.citations
+
+
+def test_a_money_question_is_answered_by_an_amount():
+    funds = item(CL, "Tổng kinh phí thực hiện Kế hoạch là 1,5 tỷ đồng từ nguồn ngân sách Huyện.",
+                 "IV. KINH PHÍ THỰC HIỆN", 7)
+    a = ask("Tổng kinh phí thực hiện kế hoạch của huyện Cao Lãnh là bao nhiêu tỷ đồng?", [CL_90, funds])
+    assert not a.abstained and "1,5 tỷ đồng" in a.text and "90%" not in a.text
+
+
+def test_amounts_and_figures_in_clause_text():
+    assert has_amount("phạt tiền từ 500.000 đồng đến 1.000.000 đồng") and has_amount("20 triệu VNĐ")
+    assert not has_amount(CL_FUNDS.text) and not has_amount(CL_90.text)
+    assert not has_figure("Thực hiện Quyết định số 889/QĐ-TTg ngày 24 tháng 6 năm 2020 của Thủ tướng Chính phủ")
+    assert has_figure("Giảm 5 - 8% mức tiêu hao nguyên nhiên vật liệu")
+
+
+TH_META = DocumentMeta("thanh-hoa", "thanh-hoa.txt", "a", doc_type="Kế hoạch", year=2020, signer="Mai Xuân Liêm",
+                       locality="tỉnh Thanh Hóa", province="Thanh Hóa")
+TH_HEADER = Hit(id="thanh-hoa:h", text="KẾ HOẠCH\nThực hiện Chương trình hành động quốc gia về sản xuất và tiêu dùng "
+                "bền vững giai đoạn 2021 - 2030 trên địa bàn tỉnh Thanh Hóa\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nMai Xuân Liêm",
+                score=1.0, doc=TH_META, section="", citation="Kế hoạch · tỉnh Thanh Hóa · 2020 › Thông tin văn bản",
+                kind="header")
+
+
+def test_a_signer_question_cites_the_documents_header():
+    a = ask("Who signed the Thanh Hoa provincial plan?", [replace(VI1, doc=TH_META), TH_HEADER], [TH_META])
+    assert "Mai Xuân Liêm" in a.text and a.citations == [TH_HEADER]
+
+
+def test_the_engine_fetches_the_header_it_cites(built):
+    from qa.engine import PolicyQA
+    qa = PolicyQA.open(settings=built, build=False)
+    a = qa.ask("Who signed the Thanh Hoa provincial plan?")
+    assert "Mai Xuân Liêm" in a.text and a.citations[0].kind == "header"
+    assert a.citations[0].citation.endswith("› Thông tin văn bản") and "Mai Xuân Liêm" in a.citations[0].text
