@@ -17,9 +17,7 @@ from qa.generate import rewrite
 from qa.model import Answer
 from qa.question import Query, analyze
 
-
 AGENCY_TASKS_K = 60  # hits searched for "what does agency X lead?", then kept by their lead
-HEADER_QUERY, HEADER_K = "ký ban hành", 20  # fetching a document's header for "when issued / who signed?"
 
 
 class PolicyQA:
@@ -161,12 +159,10 @@ class PolicyQA:
 def _headers(idx: index.Index, hits: list[Hit]) -> list[Hit]:
     """The header clauses (issue date, signature) of the documents among `hits` that lack theirs,
     to cite for "when was it issued / who signed it?"; after the hits, so the ranking is unchanged."""
-    missing = list(dict.fromkeys(h.doc.doc_id for h in hits if h.doc.doc_id not in
-                                 {x.doc.doc_id for x in hits if x.kind == HEADER}))
-    if not missing:
-        return []
-    found = idx.search(HEADER_QUERY, HEADER_K * len(missing), Filters(doc_ids=tuple(missing)))
-    return [h for h in found if h.kind == HEADER]
+    have = {h.doc.doc_id for h in hits if h.kind == HEADER}
+    missing = dict.fromkeys(h.doc.doc_id for h in hits if h.doc.doc_id not in have)
+    return [Hit.from_clause(c, idx.documents[doc_id], 0.0)
+            for doc_id in missing for c in idx.clauses(doc_id) if c.kind == HEADER]
 
 
 def _filters(doc, locality, doc_type, year) -> Filters:
