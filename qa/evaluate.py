@@ -2,8 +2,12 @@
 accuracy per kind and language, and abstention on unanswerable questions.
 
 Gold format (one JSON object per line): id, q, lang (vi | vi-nodiac | en), kind
-(lead | partner | when | target | fact | basis | none), gold (source passages: a retrieved
-clause is relevant when its text contains one), answer (strings a correct answer contains).
+(lead | partner | when | target | fact | basis | list | compare | none), gold (source passages: a
+retrieved clause is relevant when its text contains one), answer (strings a correct answer contains;
+an item may be a list of accepted alternatives), not (optional: strings the first line must not hold).
+
+Two answer scores: lenient (the whole answer contains every answer string) and strict, the one that
+counts: the first non-empty line contains every answer string and none of the `not` strings.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 from ingest.text import nfc
 
 LANGS = ("vi", "vi-nodiac", "en")
-KINDS = ("lead", "partner", "when", "target", "fact", "basis", "none")
+KINDS = ("lead", "partner", "when", "target", "fact", "basis", "list", "compare", "none")
 CUTOFFS = (1, 5, 10)
 
 
@@ -28,7 +32,8 @@ class GoldQuestion:
     lang: str
     kind: str
     gold: tuple[str, ...]
-    answer: tuple[str, ...]
+    answer: tuple[tuple[str, ...], ...]  # each item: its accepted alternatives
+    not_: tuple[str, ...] = ()  # strings the first line must not contain
 
 
 @dataclass
@@ -37,8 +42,9 @@ class Outcome:
     lang: str
     kind: str
     rank: int | None  # 1-based rank of the first relevant clause in the top 10
-    correct: bool  # answer contains every answer string (none: abstained)
+    correct: bool  # lenient: the answer contains every answer string (none: abstained)
     abstained: bool
+    strict: bool  # the first line contains every answer string and no `not` string (none: abstained)
     answer: str
 
 
@@ -75,9 +81,14 @@ def load_gold(path: str | Path) -> list[GoldQuestion]:
         for name in ("id", "q", "lang", "kind"):
             if not isinstance(row.get(name), str) or not row[name].strip():
                 raise ValueError(f"{where}: field '{name}' must be a non-empty string")
-        for name in ("gold", "answer"):
-            if not isinstance(row.get(name), list) or not all(isinstance(x, str) and x.strip() for x in row[name]):
+        for name in ("gold", "not"):
+            value = row.get(name, [])
+            if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
                 raise ValueError(f"{where}: field '{name}' must be a list of non-empty strings")
+        answer = row.get("answer")
+        if not isinstance(answer, list) or not all(_alternatives(x) for x in answer):
+            raise ValueError(f"{where}: field 'answer' must be a list of non-empty strings "
+                             "(or of lists of accepted alternatives)")
         if row["lang"] not in LANGS:
             raise ValueError(f"{where}: field 'lang' must be one of {', '.join(LANGS)}")
         if row["kind"] not in KINDS:
@@ -90,11 +101,28 @@ def load_gold(path: str | Path) -> list[GoldQuestion]:
         if row["id"] in seen:
             raise ValueError(f"{where}: duplicate id {row['id']!r}")
         seen.add(row["id"])
-        questions.append(GoldQuestion(row["id"], row["q"], row["lang"], row["kind"],
-                                      tuple(row["gold"]), tuple(row["answer"])))
+        questions.append(GoldQuestion(row["id"], row["q"], row["lang"], row["kind"], tuple(row["gold"]),
+                                      tuple(_alternatives(x) for x in answer), tuple(row.get("not", []))))
     if not questions:
         raise ValueError(f"{path}: no questions")
     return questions
+
+
+def _alternatives(item) -> tuple[str, ...]:
+    """An answer item as its accepted alternatives; () when malformed."""
+    items = [item] if isinstance(item, str) else item if isinstance(item, list) else []
+    ok = items and all(isinstance(x, str) and x.strip() for x in items)
+    return tuple(items) if ok else ()
+
+
+def first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def holds(text: str, answer: tuple[tuple[str, ...], ...]) -> bool:
+    """`text` contains one alternative of every answer item."""
+    norm = normalize(text)
+    return all(any(normalize(a) in norm for a in item) for item in answer)
 
 
 def first_relevant_rank(texts: list[str], gold: tuple[str, ...]) -> int | None:
@@ -106,6 +134,17 @@ def first_relevant_rank(texts: list[str], gold: tuple[str, ...]) -> int | None:
     return None
 
 
+def score(q: GoldQuestion, text: str, abstained: bool) -> tuple[bool, bool]:
+    """(lenient, strict) correctness of an answer to `q`."""
+    if q.kind == "none":
+        return abstained, abstained
+    if abstained:
+        return False, False
+    line = normalize(first_line(text))
+    strict = holds(line, q.answer) and not any(normalize(n) in line for n in q.not_)
+    return holds(text, q.answer), strict
+
+
 def evaluate(engine, questions: list[GoldQuestion]) -> Report:
     """Run every question through `engine.search` (top 10) and `engine.ask`."""
     outcomes = []
@@ -114,12 +153,8 @@ def evaluate(engine, questions: list[GoldQuestion]) -> Report:
         if q.kind != "none":
             rank = first_relevant_rank([h.text for h in engine.search(q.q, 10)], q.gold)
         answer = engine.ask(q.q)
-        if q.kind == "none":
-            correct = answer.abstained
-        else:
-            text = normalize(answer.text)
-            correct = not answer.abstained and all(normalize(a) in text for a in q.answer)
-        outcomes.append(Outcome(q.id, q.lang, q.kind, rank, correct, answer.abstained, answer.text))
+        lenient, strict = score(q, answer.text, answer.abstained)
+        outcomes.append(Outcome(q.id, q.lang, q.kind, rank, lenient, answer.abstained, strict, answer.text))
     return summarize(outcomes)
 
 
@@ -141,8 +176,9 @@ def summarize(outcomes: list[Outcome]) -> Report:
     for o in outcomes:
         if o.kind != "none":
             for key in (f"{o.kind}/{o.lang}", f"{o.kind}/*", f"*/{o.lang}", "*/*"):
-                groups[key].append(o.correct)
-    report.answers = {k: {"accuracy": sum(v) / len(v), "n": len(v)} for k, v in sorted(groups.items())}
+                groups[key].append(o)
+    report.answers = {k: {"strict": sum(o.strict for o in v) / len(v), "accuracy": sum(o.correct for o in v) / len(v),
+                          "n": len(v)} for k, v in sorted(groups.items())}
     none = [o for o in outcomes if o.kind == "none"]
     answerable = [o for o in outcomes if o.kind != "none"]
     report.abstention = {
@@ -159,14 +195,14 @@ def format_report(report: Report) -> str:
              f"  {'lang':<10} {'n':>3} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}"]
     for lang, m in report.retrieval.items():
         lines.append(f"  {lang:<10} {m['n']:>3} {m['R@1']:>6.3f} {m['R@5']:>6.3f} {m['R@10']:>6.3f} {m['MRR@10']:>7.3f}")
-    lines += ["Answer accuracy (kind/lang)"]
-    lines += [f"  {key:<20} {v['accuracy']:.3f}  (n={v['n']})" for key, v in report.answers.items()]
+    lines += [f"Answers (kind/lang)        {'strict':>7} {'lenient':>8}"]
+    lines += [f"  {key:<24} {v['strict']:>7.3f} {v['accuracy']:>8.3f}  (n={v['n']})" for key, v in report.answers.items()]
     a = report.abstention
     lines += [f"Abstention: none questions abstained {a['none_abstained']:.3f} (n={a['none_n']}); "
               f"answerable questions abstained {a['answerable_abstained']:.3f} (n={a['answerable_n']})"]
-    misses = [o for o in report.outcomes if not o.correct]
+    misses = [o for o in report.outcomes if not o.strict]
     if misses:
-        lines.append("Wrong answers:")
-        lines += [f"  {o.id} [{o.kind}/{o.lang}] rank={o.rank} abstained={o.abstained}: "
+        lines.append("Wrong answers (strict; * = right but not in the first line alone):")
+        lines += [f"  {o.id}{'*' if o.correct else ''} [{o.kind}/{o.lang}] rank={o.rank} abstained={o.abstained}: "
                   f"{o.answer[:160].replace(chr(10), ' ')}" for o in misses]
     return "\n".join(lines)
