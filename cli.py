@@ -1,4 +1,4 @@
-"""`policyqa` command line: ingest, index, search, ask, stats, eval, bench, serve."""
+"""`policyqa` command line: ingest, index, search, ask, matrix, stats, eval, bench, serve."""
 
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common, scope], help="answer a question with citations")
     p.add_argument("question")
     p.set_defaults(run=_ask)
+    p = sub.add_parser("matrix", parents=[common], help="who does what: agency × task with document, period, citation")
+    p.add_argument("--agency", help="only this agency (any spelling: 'Sở TN&MT')")
+    p.add_argument("--role", choices=("lead", "partner", "any"), default="lead", help="how --agency takes part")
+    p.add_argument("--locality", help="only documents of this province/district")
+    p.add_argument("--doc", help="only this document (id or number, e.g. 178/KH-UBND)")
+    p.add_argument("--topic", help="only tasks that mention all these words")
+    p.add_argument("--csv", action="store_true", help="CSV with a header row")
+    p.set_defaults(run=_matrix)
     p = sub.add_parser("stats", parents=[common], help="documents, clauses, model, index size")
     p.set_defaults(run=_stats)
     p = sub.add_parser("eval", parents=[common], help="score a gold question file (JSONL)")
@@ -145,6 +153,26 @@ def _ask(args) -> int:
                                doc_type=args.doc_type, year=args.year)
     sources = "\n".join(f"[{i}] {h.citation}\n    {h.text}" for i, h in enumerate(answer.citations, 1))
     _emit(args, answer.to_dict(), f"{answer.text}\n\n{sources}".strip())
+    return 0
+
+
+MATRIX_COLUMNS = ("agency", "lead", "partners", "task", "period", "locality", "doc_id", "label", "citation")
+
+
+def _matrix(args) -> int:
+    import csv
+
+    rows = _engine(args).assignments(agency=args.agency, locality=args.locality, doc=args.doc, topic=args.topic,
+                                     role=args.role)
+    if args.csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(MATRIX_COLUMNS)
+        for r in rows:
+            d = r.to_dict()
+            out.writerow([" | ".join(d[c]) if c == "partners" else d[c] or "" for c in MATRIX_COLUMNS])
+        return 0
+    _emit(args, [r.to_dict() for r in rows],
+          "\n".join(f"{r.lead} · {r.period or '—'} · {r.citation}\n    {r.task}" for r in rows) or "no assignments")
     return 0
 
 

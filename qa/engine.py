@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import index
 from index.config import Settings, load_settings
+from index.filtering import admits
 from index.model import Filters, Hit, IndexChanges, IndexStats
 from ingest.model import HEADER, DocumentMeta
 from ingest.text import nfc
+from qa import assignments as who
 from qa.answer import compose
+from qa.assignments import Assignment
+from qa.conversation import resolve
 from qa.generate import rewrite
 from qa.model import Answer
 from qa.question import Query, analyze
@@ -32,6 +36,7 @@ class PolicyQA:
         self._index = idx
         self._write_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
+        self._records: tuple[str, list[Assignment]] | None = None  # (generation, its assignments)
 
     @classmethod
     def open(
@@ -95,13 +100,17 @@ class PolicyQA:
         question: str,
         k: int = 8,
         *,
+        history: Sequence[Answer] = (),
         doc: str | None = None,
         locality: str | None = None,
         doc_type: str | None = None,
         year: int | None = None,
     ) -> Answer:
-        """Answer with numbered citations, or abstain when the documents do not say. With an LLM
-        configured (settings.llm_url) the extractive answer is reworded from the cited clauses only."""
+        """Answer with numbered citations, or abstain when the documents do not say. `history`: the
+        conversation's earlier answers, oldest first; a follow-up ("Còn đơn vị phối hợp?", "Còn Cao
+        Lãnh thì sao?") is read against the last one. With an LLM configured (settings.llm_url) the
+        extractive answer is reworded from the cited clauses only."""
+        question = resolve(nfc(question), history, self.analyze)
         idx, q, filters = self._plan(question, doc, locality, doc_type, year)
         depth = max(k, AGENCY_TASKS_K) if q.agency else k  # "Sở X chủ trì những nhiệm vụ nào?": all its rows
         hits = [] if q.unknown_locality or q.followup else idx.search(q.text, depth, filters, expansion=q.expansion)
@@ -129,6 +138,32 @@ class PolicyQA:
         if paths is None:
             return self._write(index.resync, progress=progress)
         return self._write(index.sync, [Path(p) for p in paths], progress=progress)
+
+    def assignments(
+        self,
+        *,
+        agency: str | None = None,
+        locality: str | None = None,
+        doc: str | None = None,
+        topic: str | None = None,
+        role: str = "lead",
+    ) -> list[Assignment]:
+        """Who does what: the assignments (task rows and prose) of the indexed documents, in
+        document order. `agency` matches any spelling of the lead ("Sở TN&MT"), or of a partner with
+        role="partner" / either with role="any"; `doc` is a document id or number ("178/KH-UBND");
+        `topic` keeps tasks (or their sections) that mention it."""
+        idx = self._index
+        scope = Filters(locality=locality or None)
+        doc_ids = [d for d, meta in idx.documents.items() if admits(scope, meta) and _is_doc(doc, meta)]
+        return who.matching(self._assignments(idx), agency=agency, role=role, doc_ids=doc_ids, topic=topic)
+
+    def _assignments(self, idx: index.Index) -> list[Assignment]:
+        """The generation's records, computed once per generation."""
+        cached = self._records
+        if cached is None or cached[0] != idx.generation:
+            cached = (idx.generation, who.extract(idx.clauses(), idx.documents))
+            self._records = cached
+        return cached[1]
 
     def documents(self) -> list[tuple[DocumentMeta, int]]:
         idx = self._index
@@ -163,6 +198,14 @@ def _headers(idx: index.Index, hits: list[Hit]) -> list[Hit]:
     missing = dict.fromkeys(h.doc.doc_id for h in hits if h.doc.doc_id not in have)
     return [Hit.from_clause(c, idx.documents[doc_id], 0.0)
             for doc_id in missing for c in idx.clauses(doc_id) if c.kind == HEADER]
+
+
+def _is_doc(wanted: str | None, meta: DocumentMeta) -> bool:
+    """`wanted` names this document by id or number (spaces and case aside)."""
+    if not wanted:
+        return True
+    squeeze = lambda t: "".join(nfc(t).lower().split())  # noqa: E731
+    return squeeze(wanted) in (squeeze(meta.doc_id), squeeze(meta.number or ""))
 
 
 def _filters(doc, locality, doc_type, year) -> Filters:

@@ -55,7 +55,8 @@ class Query:
     doc_numbers: tuple[str, ...] = ()  # document numbers the question cites, as `extract.document_number`
     anchor: str | None = None  # the word before the who-phrase: "gửi" in "gửi sở nào thẩm định?"
     agency: tuple[str, ...] = ()  # "Sở Tài chính chủ trì những nhiệm vụ nào?": the agency's name and spellings
-    followup: bool = False  # "Còn Cao Lãnh thì sao?": leans on an earlier question there is no memory of
+    followup: bool = False  # "Còn Cao Lãnh thì sao?", "Còn đơn vị phối hợp?": leans on the previous question
+    topic: str = ""  # the question's content words, as asked (no cues, places or years)
 
     @property
     def folded(self) -> bool:

@@ -88,7 +88,11 @@ _EN_TARGET_WORDS = ("target", "goal", "objective")
 # besides a place or a year. With nothing else asked there is nothing to answer without the earlier question.
 _FOLLOWUP = re.compile(r"^\W*(?:còn|thế còn|vậy còn|con|the con|vay con|and|what about|how about)\b", re.IGNORECASE)
 _FOLLOWUP_WORDS = frozenset({"con", "the", "vay", "thi", "sao", "nao", "nam", "giai", "doan", "o", "tai", "nua",
-                             "and", "what", "about", "how", "in", "for", "of", "year", "then"})
+                             "and", "what", "about", "how", "in", "for", "of", "year", "then",
+                             # what to ask about the same task: "Còn đơn vị phối hợp?", "And the partners?"
+                             "don", "vi", "co", "quan", "thoi", "gian", "han", "chi", "tieu", "can", "cu",
+                             "agency", "agencies", "partner", "partners", "deadline", "timeframe", "target",
+                             "basis", "lead", "who", "which"})
 _BARE_NUMBER = re.compile(r"\b(?:kế hoạch|ke hoach|quyết định|quyet dinh|công văn|cong van|báo cáo|bao cao|plan|"
                           r"decision|report)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)\b(?!\s*/)", re.IGNORECASE)
 _WHO_PARTNER = {
@@ -155,7 +159,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     agency = _asked_agency(text, content, units, language, folded, lex) if not document_field else ()
     if agency:
         intent = LEAD
-    followup = _is_followup(text, content)
+    followup = _is_followup(text, [u for u in units if u.content])
     return Query(
         text=text,
         language=language,
@@ -174,6 +178,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         doc_numbers=tuple(document_number(m.group()) for m in NUMBER.finditer(text)) + _bare_numbers(text, documents),
         agency=agency,
         followup=followup,
+        topic=" ".join(u.surface for u in units if u.content),
     )
 
 
@@ -205,11 +210,12 @@ def _asked_agency(text: str, content: str, units: list[_Unit], language: str, fo
     return tuple(dict.fromkeys(names))
 
 
-def _is_followup(text: str, content: str) -> bool:
+def _is_followup(text: str, content_units: list[_Unit]) -> bool:
+    """"Còn Cao Lãnh thì sao?", "Còn đơn vị phối hợp?", "And the deadline?": an opening that leans
+    on the previous question, followed by nothing but a place, a year or what to ask about it."""
     if not _FOLLOWUP.match(text):
         return False
-    rest = [t for t in tokens(content) if _MASK not in t and fold(t).lower() not in _FOLLOWUP_WORDS]
-    return not rest
+    return all(fold(t) in _FOLLOWUP_WORDS for u in content_units for t in tokens(u.surface))
 
 
 def _bare_numbers(text: str, documents: Iterable[DocumentMeta]) -> tuple[str, ...]:

@@ -28,3 +28,11 @@ def running_app(tmp_path_factory):
     print(f"\n[timing] app start-up (index build included): {app.started_in:.1f}s")
     yield app
     stop_app(app)
+
+
+@pytest.fixture(scope="session")
+def corpus_engine(built):
+    """One read-only PolicyQA over the bundled corpus, shared by the answering tests."""
+    from qa import PolicyQA
+
+    return PolicyQA.open(settings=built, build=False)
