@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
-from ingest.model import HEADER, SECTION_SEP, TABLE_GROUP, TABLE_ROW, Clause, DocumentMeta
+from ingest.model import HEADER, TABLE_GROUP, TABLE_ROW, Clause, DocumentMeta
 from qa.expand import english_name, load_lexicon
 from qa.extract import agency_spans, leads_in, partners_in
 from qa.terms import contains, key

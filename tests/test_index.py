@@ -20,7 +20,7 @@ import index.build
 import index.dense
 from index import Index, IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
 from index import store
-from index.config import BUNDLED_CORPUS, Settings
+from index.config import Settings
 from index.model import FileError, Filters
 from ingest.text import fold
 
