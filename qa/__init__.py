@@ -3,7 +3,7 @@
 Imports are lazy so that `qa.question` and friends load without torch and faiss.
 """
 
-__all__ = ["PolicyQA", "Answer", "Assignment", "Hit", "Filters", "IndexChanges"]
+__all__ = ["PolicyQA", "Answer", "Fact", "Assignment", "Hit", "Filters", "IndexChanges"]
 
 
 def __getattr__(name: str):
@@ -11,10 +11,14 @@ def __getattr__(name: str):
         from qa.engine import PolicyQA
 
         return PolicyQA
-    if name in ("Answer", "Assignment"):
+    if name in ("Answer", "Fact"):
         import qa.model
 
         return getattr(qa.model, name)
+    if name == "Assignment":
+        from qa.assignments import Assignment
+
+        return Assignment
     if name in ("Hit", "Filters", "IndexChanges"):
         import index.model
 

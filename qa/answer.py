@@ -16,12 +16,12 @@ from ingest.citation import display_date
 from ingest.model import HEADER, SECTION_SEP, TABLE_ROW, DocumentMeta
 from qa.expand import english_name
 from qa.extract import (
-    Period, agency_after, agency_spans, best_sentence, dates_in, deadlines_in, document_number, has_figure, leads_in,
+    Period, agency_after, agency_spans, best_sentence, sentences, dates_in, deadlines_in, document_number, has_figure, leads_in,
     has_amount, partners_in, period_of, references_in, shorten, states_basis,
 )
-from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Answer, Assignment, Query
+from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Answer, Fact, Query
 from qa.question import asks_amount, asks_signer_too
-from qa.terms import contains, coverage, key, mark, term_phrases
+from qa.terms import contains, coverage, key, mark, term_phrases, tokens
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
 # agency/date/figure/basis is in none of the answering clauses). Coverage gates everything: no
@@ -34,7 +34,9 @@ OWN_SHARE = 0.7  # a table row's coverage counts its own words this much, its gr
 # ("II. … xây dựng mạng lưới … bền vững") must not make every row under it look relevant. Prose is
 # read with its heading ("4. Thúc đẩy sản xuất sạch hơn…" › "Nhiệm vụ: Gồm 08 nhiệm vụ…").
 YEAR_BONUS = 0.15  # support added when the clause's period covers a year the question names
-MARGIN = 0.25  # clauses within this much support of the best one are answers too
+MARGIN = 0.25  # clauses within this much support of the best one are read for answers
+TIE = 0.05  # of those, the ones within this much coverage of the best are named in the first line
+DISTINCTION_LIMIT = 90  # characters of a tied row's task shown beside its agency
 GROUP_TOPIC = 0.8  # a question its best row's task group covers this well asks about the whole group
 MAX_FACTS = 5
 MAX_TASKS = 30  # rows listed for "what does agency X lead?"
@@ -49,6 +51,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
                     "Vui lòng hỏi lại đầy đủ, ví dụ: «Ai chủ trì dán nhãn sinh thái ở Cao Lãnh?»",
         "note": "ghi chú",
         "nearest": "Các đoạn gần nhất (không đủ để trả lời):",
+        "related": "Liên quan (khớp câu hỏi ít hơn):",
         "unknown": "Các văn bản đã lập chỉ mục không có thông tin về {place}. Các địa phương có văn bản: {covered}.",
         LEAD: "Đơn vị chủ trì:",
         PARTNER: "Đơn vị phối hợp:",
@@ -65,6 +68,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
                     "Please ask the full question, e.g. \"Who leads eco-labelling in Cao Lanh?\"",
         "note": "note",
         "nearest": "Nearest passages (not enough to answer):",
+        "related": "Related (match the question less closely):",
         "unknown": "The indexed documents do not cover {place}. Localities covered: {covered}.",
         LEAD: "Lead agency:",
         PARTNER: "Coordinating agencies:",
@@ -120,8 +124,8 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     if confidence < settings.abstain_threshold:
         return _abstain(query, scored, confidence)
     written = query if facts else replace(query, intent=GENERAL)  # no asked-for field: quote the best clause
-    text, cited, assignments = _write(written, facts or _general_facts(written, scored))
-    return Answer(query.text, text, cited, False, query.language, query.intent, assignments, confidence)
+    text, cited, found = _write(written, facts or _general_facts(written, scored))
+    return Answer(query.text, text, cited, False, query.language, query.intent, found, confidence)
 
 
 _DOCUMENT_WORDS = ("so hieu", "ky hieu", "noi nhan", "gui cho", "gui den", "recipient", "document number",
@@ -162,8 +166,8 @@ def _agency_tasks(query: Query, hits: list[Hit]) -> Answer | None:
         s = _Scored(hit, rank, 1.0, 1.0)
         lead = hit.lead or next(n for n in leads_in(hit.text, hit.section) if _same_agency(n, query.agency))
         facts += [f for f in _lead_facts(whole, s) if f.value == lead][:1]
-    text, cited, assignments = _write(whole, facts)
-    return Answer(query.text, text, cited, False, query.language, LEAD, assignments, 1.0)
+    text, cited, found = _write(whole, facts)
+    return Answer(query.text, text, cited, False, query.language, LEAD, found, 1.0)
 
 
 def _row_order(label: str | None) -> tuple:
@@ -251,7 +255,8 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
         return facts
     same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.group == best.group  # noqa: E731
     rows = sorted((s for s in scored if same(s.hit)), key=lambda s: _row_number(s.hit.label))
-    return [f for s in rows for f in reader(query, s)] + [f for f in facts if not same(f.scored.hit)]
+    whole = [replace(f, extra={**f.extra, "group": True}) for s in rows for f in reader(query, s)]
+    return whole + [f for f in facts if not same(f.scored.hit)]
 
 
 def _row_number(label: str | None) -> int:
@@ -357,16 +362,15 @@ def _general_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _write(query: Query, facts: list[_Fact]) -> tuple[str, list[Hit], list[Assignment]]:
-    """Direct answer line, then the facts grouped by document (best-supported document first);
-    citation numbers follow the order they appear in."""
+def _write(query: Query, facts: list[_Fact]) -> tuple[str, list[Hit], list[Fact]]:
+    """The direct answer on the first line, complete on its own (an official reads that line), then
+    the evidence grouped by document (best-supported document first), then rows that match the
+    question less well under a "related" heading. Citation numbers follow the order they appear in."""
     msg = _MESSAGES[query.language]
-    groups: dict[str, list[_Fact]] = {}
-    for f in facts:
-        groups.setdefault(f.scored.hit.doc.doc_id, []).append(f)
+    direct, related = _split_related(query, facts)
     numbers: dict[str, int] = {}
     cited: list[Hit] = []
-    for f in (f for g in groups.values() for f in g):
+    for f in _by_document(direct) + related:
         if f.scored.hit.id not in numbers:
             numbers[f.scored.hit.id] = len(cited) + 1
             cited.append(f.scored.hit)
@@ -374,25 +378,92 @@ def _write(query: Query, facts: list[_Fact]) -> tuple[str, list[Hit], list[Assig
 
     if query.document_field:  # one statement about the document
         lines = [f"{_detail(query, f)} {cite(f)}" for f in facts]
-        return "\n".join(lines), cited, _assignments(query, facts, numbers)
-    direct: dict[str, list[str]] = {}
-    for g in groups.values():
-        for f in g:
-            direct.setdefault(_display_value(query, f), []).append(cite(f))
-    lines = [f"{msg[query.intent]} " + "; ".join(f"{v} {_join(c)}" for v, c in direct.items())
-             + "."] if query.intent in (LEAD, PARTNER, WHEN, BASIS) else []
-    for g in groups.values():
-        lines.append(msg["according"].format(doc=_doc_label(g[0].scored.hit.doc)))
+        return "\n".join(lines), cited, _facts_out(query, facts, numbers)
+    lines = [_first_line(query, direct, cite)]
+    if query.intent in (LEAD, PARTNER, WHEN, BASIS) or len(direct) > 1:
+        lines += _evidence(query, direct, cite)
+    if related:
+        lines.append(msg["related"])
+        lines += [f"- {_detail(query, f)} {cite(f)}" for f in related]
+    return "\n".join(lines), cited, _facts_out(query, direct + related, numbers)
+
+
+def _split_related(query: Query, facts: list[_Fact]) -> tuple[list[_Fact], list[_Fact]]:
+    """Facts whose clause matches the question as well as the best one does (within TIE), and the
+    rest. A row that differs from the best by one qualier (a funding source, industrial parks vs
+    clusters) covers fewer of the question's words, so it is related, not an answer. Rows of a task
+    group the question is about as a whole are all answers."""
+    if len(facts) < 2 or query.intent not in (LEAD, PARTNER, WHEN):
+        return facts, []
+    match = {id(f): f.scored.coverage + _focus(query, f.scored.hit.text) for f in facts}
+    best = max(match.values())
+    direct = [f for f in facts if f.extra.get("group") or match[id(f)] >= best - TIE]
+    return direct, [f for f in facts if f not in direct]
+
+
+def _focus(query: Query, text: str) -> float:
+    """How much of the question one sentence of the clause covers: a long row that scatters the
+    question's words over several sentences matches less than a row that says it in one."""
+    return max((coverage(query.terms, s, query.folded) for s in sentences(text)), default=0.0)
+
+
+def _by_document(facts: list[_Fact]) -> list[_Fact]:
+    groups: dict[str, list[_Fact]] = {}
+    for f in facts:
+        groups.setdefault(f.scored.hit.doc.doc_id, []).append(f)
+    return [f for g in groups.values() for f in g]
+
+
+def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) -> str:
+    """"Đơn vị chủ trì: A [1]; B [2]." for values; for quotes (figures, general questions) the
+    quote itself with its period and document: "Theo Kế hoạch 178/KH-UBND (…): «…» (giai đoạn …) [1]"."""
+    msg = _MESSAGES[query.language]
+    if query.intent in (LEAD, PARTNER, WHEN, BASIS):
+        values: dict[str, list[str]] = {}
+        for f in _by_document(facts):
+            values.setdefault(_display_value(query, f), []).append(cite(f))
+        distinct = _distinctions(query, facts) if len(values) > 1 and query.intent == LEAD else {}
+        parts = [f"{v}{distinct.get(v, '')} {_join(c)}" for v, c in values.items()]
+        return f"{msg[query.intent]} " + "; ".join(parts) + "."
+    parts = []
+    for doc_facts in _documents(facts):
+        quotes = "; ".join(f"«{f.task}»{_period(query, f)} {cite(f)}" for f in doc_facts)
+        parts.append(f"{msg['according'].format(doc=_doc_label(doc_facts[0].scored.hit.doc))} {quotes}")
+    return " | ".join(parts)
+
+
+def _documents(facts: list[_Fact]) -> list[list[_Fact]]:
+    groups: dict[str, list[_Fact]] = {}
+    for f in facts:
+        groups.setdefault(f.scored.hit.doc.doc_id, []).append(f)
+    return list(groups.values())
+
+
+def _distinctions(query: Query, facts: list[_Fact]) -> dict[str, str]:
+    """What separates tied rows with different agencies: each one's task, shortened, so the
+    official sees why both are named ("Sở Tài chính («… nguồn kinh phí thường xuyên») [1]; …")."""
+    return {_display_value(query, f): f" («{shorten(f.task, DISTINCTION_LIMIT)}»)" for f in facts}
+
+
+def _evidence(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) -> list[str]:
+    msg = _MESSAGES[query.language]
+    lines = []
+    for doc_facts in _documents(facts):
+        lines.append(msg["according"].format(doc=_doc_label(doc_facts[0].scored.hit.doc)))
         details: dict[str, list[str]] = {}  # the same statement from several clauses: one line
-        for f in g:
+        for f in doc_facts:
             details.setdefault(_detail(query, f), []).append(cite(f))
         lines += [f"- {d} {_join(c)}" for d, c in details.items()]
-    return "\n".join(lines), cited, _assignments(query, facts, numbers)
+    return lines
 
 
-def _assignments(query: Query, facts: list[_Fact], numbers: dict[str, int]) -> list[Assignment]:
+def _period(query: Query, f: _Fact) -> str:
+    return f" ({f.period.label(query.language)})" if f.period else ""
+
+
+def _facts_out(query: Query, facts: list[_Fact], numbers: dict[str, int]) -> list[Fact]:
     return [
-        Assignment(value=f.value, task=f.task, doc_id=f.scored.hit.doc.doc_id, locality=f.scored.hit.doc.locality,
+        Fact(value=f.value, task=f.task, doc_id=f.scored.hit.doc.doc_id, locality=f.scored.hit.doc.locality,
                    citation=numbers[f.scored.hit.id],
                    english=_english(f.value) if query.intent in (LEAD, PARTNER) else None,
                    period=f.period.label(query.language) if f.period else None)
@@ -417,7 +488,7 @@ def _detail(query: Query, f: _Fact) -> str:
         if f.task != f.value:
             return msg[f.extra.get("field", query.document_field)].format(doc=f.task, value=f.value) + "."
         return f"{msg['according'].format(doc=_doc_label(f.scored.hit.doc))} «{f.value}»"
-    period = f" ({f.period.label(query.language)})" if f.period else ""
+    period = _period(query, f)
     if query.intent == LEAD:
         note = f" — {msg['note']}: {f.extra['note']}" if f.extra.get("note") else ""
         return f"{_display_value(query, f)}: «{f.task}»{period}{note}"

@@ -65,8 +65,8 @@ class Query:
 
 
 @dataclass(frozen=True)
-class Assignment:
-    """One extracted fact: an agency (or figure/date/basis) with the task it belongs to."""
+class Fact:
+    """One value an answer states: an agency (or figure/date/basis) with the task it belongs to."""
 
     value: str  # "Sở Công Thương", "90%", "trước ngày 05/12", "172/KH-UBND"
     task: str  # the task or clause it answers for
@@ -85,7 +85,7 @@ class Answer:
     abstained: bool
     language: str  # VI or EN
     intent: str  # one of INTENTS
-    facts: list[Assignment] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     confidence: float = 0.0
     generated: bool = False  # True when an LLM rewrote `text`
 
