@@ -14,14 +14,43 @@ from index.config import Settings
 from index.model import Hit
 from ingest.citation import display_date
 from ingest.model import HEADER, SECTION_SEP, TABLE_ROW, DocumentMeta
+from ingest.text import fold
+from qa import english
 from qa.expand import english_name
 from qa.extract import (
-    Period, agency_after, agency_spans, best_sentence, sentences, dates_in, deadlines_in, document_number, has_figure, leads_in,
-    has_amount, partners_in, period_of, references_in, shorten, states_basis,
+    Period,
+    agency_spans,
+    best_sentence,
+    dates_in,
+    deadlines_in,
+    document_number,
+    has_amount,
+    has_figure,
+    leads_in,
+    partners_in,
+    period_of,
+    references_in,
+    sentences,
+    shorten,
+    states_basis,
 )
-from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Answer, Fact, Query
+from qa.model import (
+    BASIS,
+    EN,
+    GENERAL,
+    ISSUED,
+    LEAD,
+    PARTNER,
+    SIGNER,
+    TARGET,
+    VI,
+    WHEN,
+    Answer,
+    Fact,
+    Query,
+)
 from qa.question import asks_amount, asks_signer_too
-from qa.terms import contains, coverage, key, mark, term_phrases, tokens
+from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
 # agency/date/figure/basis is in none of the answering clauses). Coverage gates everything: no
@@ -47,36 +76,32 @@ NEAREST = 3  # passages shown when abstaining
 _MESSAGES = {  # a direct-answer label for the intents whose answers are values; quotes need none
     VI: {
         "abstain": "Các văn bản đã lập chỉ mục không trả lời câu hỏi này.",
-        "followup": "Câu hỏi này dường như tiếp nối một câu hỏi trước, nhưng mỗi câu hỏi được trả lời riêng. "
-                    "Vui lòng hỏi lại đầy đủ, ví dụ: «Ai chủ trì dán nhãn sinh thái ở Cao Lãnh?»",
         "note": "ghi chú",
         "nearest": "Các đoạn gần nhất (không đủ để trả lời):",
         "related": "Liên quan (khớp câu hỏi ít hơn):",
-        "unknown": "Các văn bản đã lập chỉ mục không có thông tin về {place}. Các địa phương có văn bản: {covered}.",
+        "cited": "Bản {doc} đã lập chỉ mục không ghi đủ số, ngày; {other} dẫn văn bản này là «{value}».",
         LEAD: "Đơn vị chủ trì:",
         PARTNER: "Đơn vị phối hợp:",
         WHEN: "Thời gian:",
         BASIS: "Căn cứ:",
         "according": "Theo {doc}:",
         "led_by": "nhiệm vụ do {lead} chủ trì",
-        ISSUED: "{doc} ban hành ngày {value}",
+        ISSUED: "{doc} ban hành {value}",
         SIGNER: "{doc} do {value} ký",
     },
     EN: {
         "abstain": "The indexed documents do not answer this question.",
-        "followup": "This looks like a follow-up to an earlier question, but each question is answered on its own. "
-                    "Please ask the full question, e.g. \"Who leads eco-labelling in Cao Lanh?\"",
         "note": "note",
         "nearest": "Nearest passages (not enough to answer):",
         "related": "Related (match the question less closely):",
-        "unknown": "The indexed documents do not cover {place}. Localities covered: {covered}.",
+        "cited": "The indexed copy of {doc} does not state its full number and date; {other} cites it as «{value}».",
         LEAD: "Lead agency:",
         PARTNER: "Coordinating agencies:",
         WHEN: "Timing:",
         BASIS: "Legal basis:",
         "according": "According to {doc}:",
         "led_by": "task led by {lead}",
-        ISSUED: "{doc} was issued on {value}",
+        ISSUED: "{doc} was issued {value}",
         SIGNER: "{doc} was signed by {value}",
     },
 }
@@ -104,17 +129,8 @@ class _Fact:
 def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     """The answer to `query` from its search `hits` (best first)."""
     msg = _MESSAGES[query.language]
-    if query.unknown_locality:
-        text = msg["unknown"].format(place=query.unknown_locality, covered=", ".join(query.localities) or "—")
-        return Answer(query.text, text, [], True, query.language, query.intent)
-    if query.followup:
-        return Answer(query.text, msg["followup"], [], True, query.language, query.intent)
     if not _about_document(query):  # header, signer, recipients: not evidence for the plan's content
         hits = [h for h in hits if h.kind != HEADER]
-    if query.agency and query.intent == LEAD:
-        answer = _agency_tasks(query, hits)
-        if answer:
-            return answer
     scored = _score(query, hits)
     if not scored:
         return Answer(query.text, msg["abstain"], [], True, query.language, query.intent)
@@ -136,53 +152,6 @@ def _about_document(query: Query) -> bool:
     """The question asks about a document itself (issue date, signer, number, recipients)."""
     q = key(query.text, folded=True)
     return bool(query.document_field) or any(contains(q, w) for w in _DOCUMENT_WORDS)
-
-
-def _same_agency(lead: str, names: tuple[str, ...]) -> bool:
-    """`lead` names the asked-for agency: a spelling of it inside the lead, or the lead inside the
-    asked name (the question may add a place: "Liên minh Hợp tác xã Thanh Hóa"), accents and case aside."""
-    lead_key = key(lead, folded=True)
-    return any(contains(lead_key, k) or contains(k, lead_key)
-               for k in (key(n, folded=True) for n in names) if k and lead_key)
-
-
-def _agency_tasks(query: Query, hits: list[Hit]) -> Answer | None:
-    """"Sở Tài chính chủ trì những nhiệm vụ nào?": every retrieved row or clause the agency leads,
-    in document order (table rows by their number), each cited; None when none is retrieved."""
-    chosen = []
-    for rank, hit in enumerate(hits):
-        leads = [hit.lead] if hit.lead else leads_in(hit.text, hit.section) if hit.kind != TABLE_ROW else []
-        if any(_same_agency(lead, query.agency) for lead in leads):
-            chosen.append((hit, rank))
-    if not chosen:
-        return None
-    first_rank = {}
-    for hit, rank in chosen:
-        first_rank.setdefault(hit.doc.doc_id, rank)
-    chosen.sort(key=lambda c: (first_rank[c[0].doc.doc_id], c[0].kind == TABLE_ROW, _row_order(c[0].label), c[1]))
-    whole = replace(query, intent=LEAD)
-    facts = []
-    for hit, rank in chosen[:MAX_TASKS]:
-        s = _Scored(hit, rank, 1.0, 1.0)
-        lead = hit.lead or next(n for n in leads_in(hit.text, hit.section) if _same_agency(n, query.agency))
-        facts += [f for f in _lead_facts(whole, s) if f.value == lead][:1]
-    text, cited, found = _write(whole, facts)
-    return Answer(query.text, text, cited, False, query.language, LEAD, found, 1.0)
-
-
-def _row_order(label: str | None) -> tuple:
-    """("VI", 3) for row "VI.3": the table's own order (groups by Roman numeral, rows by number)."""
-    head, _, tail = (label or "").rpartition(".")
-    return (_roman(head), int(tail) if tail.isdigit() else 0)
-
-
-def _roman(text: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for i, ch in enumerate(text.upper()):
-        v = values.get(ch, 0)
-        total += -v if i + 1 < len(text) and values.get(text[i + 1].upper(), 0) > v else v
-    return total
 
 
 def highlight(text: str, query: Query, html: bool = False) -> str:
@@ -279,14 +248,50 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     header = next((s.hit for s in by_rank if s.hit.kind == HEADER and s.hit.doc.doc_id == meta.doc_id), None)
     if header:  # cite the lines that state the date and signature, not whichever clause ranked first
         best = replace(best, hit=header)
-    value = display_date(meta.issued) if query.document_field == ISSUED else meta.signer
+    if query.document_field == ISSUED and not _full_date(meta.issued):
+        cited = _cited_elsewhere(meta, scored, query.language)  # its own copy lacks the day: another document may cite it
+        if cited:
+            return [cited]
+    value = _date(meta.issued, query.language) if query.document_field == ISSUED else meta.signer
     if not value:
         return []
     sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
-    facts = [_Fact(sure, value, _doc_label(meta), extra={"field": query.document_field})]
+    facts = [_Fact(sure, value, _doc_label(meta, query.language),
+                   extra={"field": query.document_field, "issued": meta.issued})]
     if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
-        facts.append(_Fact(sure, meta.signer, _doc_label(meta), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
+        facts.append(_Fact(sure, meta.signer, _doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
     return facts
+
+
+def _full_date(issued: str | None) -> bool:
+    return bool(issued) and issued.count("-") == 2
+
+
+def _date(issued: str | None, language: str) -> str | None:
+    return english.date(issued) if language == EN else display_date(issued)
+
+
+def _issued_phrase(issued: str, language: str) -> str:
+    """"ngày 13/10/2021", "tháng 11/2021", "năm 2020" (or "on …"/"in …"): a partial date reads right."""
+    parts = issued.count("-")
+    if language == EN:
+        return f"{'on' if parts == 2 else 'in'} {english.date(issued)}"
+    return f"{('năm', 'tháng', 'ngày')[parts]} {display_date(issued)}"
+
+
+def _cited_elsewhere(meta: DocumentMeta, scored: list[_Scored], language: str) -> _Fact | None:
+    """Another indexed document citing this one with its number and date ("Kế hoạch số 214/KH-UBND,
+    ngày 12/10/2020 của UBND tỉnh Thanh Hóa" in a Triệu Sơn letter): same type, same place, same year."""
+    place = fold(meta.province or meta.locality or "")
+    for s in scored:
+        if s.hit.doc.doc_id == meta.doc_id:
+            continue
+        for short, full in references_in(s.hit.text):
+            text = fold(full)
+            if (meta.doc_type and fold(short).startswith(fold(meta.doc_type)) and place and place in text
+                    and (meta.year is None or str(meta.year) in full) and dates_in(full)):
+                return _Fact(replace(s, coverage=1.0), full, _doc_label(meta, language), extra={"cited": True})
+    return None
 
 
 def _task(query: Query, hit: Hit, prefer: Callable[[str], bool] | None = None) -> str:
@@ -300,8 +305,7 @@ def _task(query: Query, hit: Hit, prefer: Callable[[str], bool] | None = None) -
 
 def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
     hit = s.hit
-    named = agency_after(hit.text, query.anchor) if query.anchor else None
-    names = [hit.lead] if hit.lead else leads_in(hit.text, hit.section) or ([named] if named else [])
+    names = [hit.lead] if hit.lead else leads_in(hit.text, hit.section)
     task = _task(query, hit)
     for name in names:  # "Phòng Tài chính – Kế hoạch Huyện: Thẩm định…": the agency is said already
         if task.startswith(name) and task[len(name):].lstrip().startswith(":"):
@@ -422,13 +426,14 @@ def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) 
         values: dict[str, list[str]] = {}
         for f in _by_document(facts):
             values.setdefault(_display_value(query, f), []).append(cite(f))
-        distinct = _distinctions(query, facts) if len(values) > 1 and query.intent == LEAD else {}
+        tied = len(values) > 1 and query.intent == LEAD and not all(f.extra.get("group") for f in facts)
+        distinct = _distinctions(query, facts) if tied else {}
         parts = [f"{v}{distinct.get(v, '')} {_join(c)}" for v, c in values.items()]
         return f"{msg[query.intent]} " + "; ".join(parts) + "."
     parts = []
     for doc_facts in _documents(facts):
         quotes = "; ".join(f"«{f.task}»{_period(query, f)} {cite(f)}" for f in doc_facts)
-        parts.append(f"{msg['according'].format(doc=_doc_label(doc_facts[0].scored.hit.doc))} {quotes}")
+        parts.append(f"{msg['according'].format(doc=_doc_label(doc_facts[0].scored.hit.doc, query.language))} {quotes}")
     return " | ".join(parts)
 
 
@@ -449,7 +454,7 @@ def _evidence(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) ->
     msg = _MESSAGES[query.language]
     lines = []
     for doc_facts in _documents(facts):
-        lines.append(msg["according"].format(doc=_doc_label(doc_facts[0].scored.hit.doc)))
+        lines.append(msg["according"].format(doc=_doc_label(doc_facts[0].scored.hit.doc, query.language)))
         details: dict[str, list[str]] = {}  # the same statement from several clauses: one line
         for f in doc_facts:
             details.setdefault(_detail(query, f), []).append(cite(f))
@@ -478,16 +483,20 @@ def _join(citations: list[str]) -> str:
 def _display_value(query: Query, f: _Fact) -> str:
     if query.intent in (LEAD, PARTNER) and query.language == EN:
         english = _english(f.value)
-        return f"{f.value} ({english})" if english else f.value
+        return f"{english} ({f.value})" if english else f.value
     return f.value
 
 
 def _detail(query: Query, f: _Fact) -> str:
     msg = _MESSAGES[query.language]
     if query.document_field:  # from metadata: "<document> ban hành ngày <date>"; else a citing clause
+        if f.extra.get("cited"):
+            return msg["cited"].format(doc=f.task, other=_doc_label(f.scored.hit.doc, query.language), value=f.value)
         if f.task != f.value:
-            return msg[f.extra.get("field", query.document_field)].format(doc=f.task, value=f.value) + "."
-        return f"{msg['according'].format(doc=_doc_label(f.scored.hit.doc))} «{f.value}»"
+            field = f.extra.get("field", query.document_field)
+            value = _issued_phrase(f.extra["issued"], query.language) if field == ISSUED else f.value
+            return msg[field].format(doc=f.task, value=value) + "."
+        return f"{msg['according'].format(doc=_doc_label(f.scored.hit.doc, query.language))} «{f.value}»"
     period = _period(query, f)
     if query.intent == LEAD:
         note = f" — {msg['note']}: {f.extra['note']}" if f.extra.get("note") else ""
@@ -508,7 +517,9 @@ def _english(value: str) -> str | None:
     return "; ".join(dict.fromkeys(rendered)) or None
 
 
-def _doc_label(meta: DocumentMeta) -> str:
+def _doc_label(meta: DocumentMeta, language: str = VI) -> str:
+    if language == EN:
+        return english.document_label(meta)
     name = " ".join(filter(None, (meta.doc_type, meta.number))) or meta.title or meta.source
     where = ", ".join(str(x) for x in (meta.locality, meta.year) if x)
     return f"{name} ({where})" if where else name

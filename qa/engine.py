@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -11,17 +12,22 @@ import index
 from index.config import Settings, load_settings
 from index.filtering import admits
 from index.model import Filters, Hit, IndexChanges, IndexStats
-from ingest.model import HEADER, DocumentMeta
+from ingest.model import HEADER, Clause, DocumentMeta
 from ingest.text import nfc
 from qa import assignments as who
-from qa.answer import compose
+from qa import kinds
 from qa.assignments import Assignment
 from qa.conversation import resolve
 from qa.generate import rewrite
+from qa.kinds import Context
 from qa.model import Answer
 from qa.question import Query, analyze
 
-AGENCY_TASKS_K = 60  # hits searched for "what does agency X lead?", then kept by their lead
+@dataclass(frozen=True)
+class _Records:
+    generation: str
+    assignments: list[Assignment]
+    clauses: dict[str, Clause]
 
 
 class PolicyQA:
@@ -36,7 +42,7 @@ class PolicyQA:
         self._index = idx
         self._write_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
-        self._records: tuple[str, list[Assignment]] | None = None  # (generation, its assignments)
+        self._records: _Records | None = None
 
     @classmethod
     def open(
@@ -112,11 +118,13 @@ class PolicyQA:
         extractive answer is reworded from the cited clauses only."""
         question = resolve(nfc(question), history, self.analyze)
         idx, q, filters = self._plan(question, doc, locality, doc_type, year)
-        depth = max(k, AGENCY_TASKS_K) if q.agency else k  # "Sở X chủ trì những nhiệm vụ nào?": all its rows
-        hits = [] if q.unknown_locality or q.followup else idx.search(q.text, depth, filters, expansion=q.expansion)
-        if q.document_field:
-            hits += _headers(idx, hits)
-        return rewrite(compose(q, hits, self.settings), self.settings)
+        ctx = Context(
+            query=q, filters=filters, settings=self.settings, documents=idx.documents, depth=k,
+            search=lambda text, n, f, expansion: idx.search(text, n, f, expansion=expansion),
+            assignments=lambda: self._assignments(idx), hit=lambda clause_id: self._hit(idx, clause_id),
+            headers=lambda hits: _headers(idx, hits),
+        )
+        return rewrite(kinds.answer(ctx), self.settings)
 
     def _plan(self, text: str, doc, locality, doc_type, year) -> tuple[index.Index, Query, Filters]:
         """The generation this call will use (fixed for the whole call), the understood question,
@@ -157,13 +165,21 @@ class PolicyQA:
         doc_ids = [d for d, meta in idx.documents.items() if admits(scope, meta) and _is_doc(doc, meta)]
         return who.matching(self._assignments(idx), agency=agency, role=role, doc_ids=doc_ids, topic=topic)
 
-    def _assignments(self, idx: index.Index) -> list[Assignment]:
-        """The generation's records, computed once per generation."""
+    def _derived(self, idx: index.Index) -> _Records:
+        """What qa derives from a generation (assignments, clauses by id), once per generation."""
         cached = self._records
-        if cached is None or cached[0] != idx.generation:
-            cached = (idx.generation, who.extract(idx.clauses(), idx.documents))
+        if cached is None or cached.generation != idx.generation:
+            clauses = idx.clauses()
+            cached = _Records(idx.generation, who.extract(clauses, idx.documents), {c.id: c for c in clauses})
             self._records = cached
-        return cached[1]
+        return cached
+
+    def _assignments(self, idx: index.Index) -> list[Assignment]:
+        return self._derived(idx).assignments
+
+    def _hit(self, idx: index.Index, clause_id: str) -> Hit:
+        clause = self._derived(idx).clauses[clause_id]
+        return Hit.from_clause(clause, idx.documents[clause.doc_id], 1.0)
 
     def documents(self) -> list[tuple[DocumentMeta, int]]:
         idx = self._index

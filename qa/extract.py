@@ -20,13 +20,14 @@ _HEADS = ("Sở", "Phòng", "Cục", "Chi cục", "Ban", "Trung tâm", "Hội", 
           "Đoàn", "Tỉnh đoàn", "Huyện đoàn", "Mặt trận", "Hiệp hội", "Quỹ", "Đội", "Kho bạc", "Hạt")
 # Words that end a generic agency name: what usually follows an agency in a sentence.
 _AFTER_AGENCY = {key(w) for w in (
-    "là", "có", "được", "đã", "sẽ", "phát", "triển khai", "thực hiện", "xây dựng", "tổ chức", "hướng dẫn",
+    "là", "có", "được", "đã", "sẽ", "triển khai", "thực hiện", "xây dựng", "tổ chức", "hướng dẫn",
     "tuyên truyền", "báo cáo", "chủ trì", "phối hợp", "tham mưu", "thẩm định", "chịu", "theo", "để", "trong",
     "về", "cho", "với", "tại", "kịp thời", "chỉ đạo", "hỗ trợ", "cung cấp", "nhằm", "và các", "thuộc",
-    "tăng cường", "chủ động", "treo", "tham gia", "kiểm tra", "nâng cao", "đẩy mạnh", "giới thiệu")}
+    "tăng cường", "chủ động", "tham gia", "kiểm tra", "nâng cao", "đẩy mạnh", "giới thiệu")}
 _MAX_AGENCY_WORDS = 9
 _MAX_PARTNER_WORDS = 25
 _NOT_VERBS = {key("tổ chức chính trị"), key("tổ chức xã hội")}  # "tổ chức" opening a kind of body
+_LIST_GOES_ON = re.compile(r"\s*(?:$|,|;|và\b|cùng\b)")  # after an agency: another list item follows
 _LIST_JOINS = frozenset({key("và các")})  # "A, B và các đoàn thể": a list of partners goes on
 _GENERIC = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _HEADS), key=len, reverse=True)) + r")\s+(?=\w)",
                       re.IGNORECASE)
@@ -192,8 +193,9 @@ def leads_in(text: str, section: str) -> list[str]:
 
 
 def partners_in(text: str) -> str | None:
-    """Who a prose clause says it works with: the words after "phối hợp (với)" up to the verb
-    of the action ("… phối hợp với Cục quản lý thị trường Hà Tĩnh, Sở Khoa học và Công nghệ phát …")."""
+    """Who a prose clause says it works with: the words after "phối hợp (với)" up to the verb of the
+    action, cut after the last recognised agency unless a list goes on ("… Sở Khoa học và Công nghệ
+    phát 29 đĩa" -> up to "Công nghệ"; "…, Mặt trận Tổ quốc và các đoàn thể" is kept whole)."""
     for m in _PARTNER.finditer(text):
         words = list(re.finditer(r"[\w&–-]+|[^\w\s]", text[m.end():]))
         end = None
@@ -202,7 +204,11 @@ def partners_in(text: str) -> str | None:
                 break
             end = w.end()
         if end:
-            return text[m.end():m.end() + end].strip(" ,")
+            found = text[m.end():m.end() + end]
+            spans = agency_spans(found)
+            if spans and not _LIST_GOES_ON.match(found[spans[-1][1]:]):
+                found = found[:spans[-1][1]]
+            return found.strip(" ,")
     return None
 
 
@@ -229,17 +235,6 @@ def deadlines_in(text: str) -> list[str]:
     3352/SCT-KHTH ngày 18/11/2021", "Quyết định số … ngày …") is when that document was issued."""
     return [m.group().strip() for m in _DATE.finditer(text)
             if not _CITED_DATE.search(text[max(0, m.start() - 40):m.start()])]
-
-
-def agency_after(text: str, anchor: str) -> str | None:
-    """The agency named right after `anchor` in `text`: the question "… gửi sở nào thẩm định?"
-    is answered by "… gửi Sở Tài chính thẩm định"."""
-    spans = agency_spans(text)
-    for a, _ in find_spans(text, [anchor]):
-        after = next(((x, y) for x, y in spans if 0 <= x - a - len(anchor) <= 2), None)
-        if after:
-            return text[after[0]:after[1]]
-    return None
 
 
 def has_figure(text: str) -> bool:

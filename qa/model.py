@@ -53,10 +53,11 @@ class Query:
     localities: tuple[str, ...] = ()  # localities the index covers, for the unknown-place message
     document_field: str | None = None  # ISSUED / SIGNER: the question is about a document itself
     doc_numbers: tuple[str, ...] = ()  # document numbers the question cites, as `extract.document_number`
-    anchor: str | None = None  # the word before the who-phrase: "gửi" in "gửi sở nào thẩm định?"
     agency: tuple[str, ...] = ()  # "Sở Tài chính chủ trì những nhiệm vụ nào?": the agency's name and spellings
     followup: bool = False  # "Còn Cao Lãnh thì sao?", "Còn đơn vị phối hợp?": leans on the previous question
     topic: str = ""  # the question's content words, as asked (no cues, places or years)
+    places: tuple[str, ...] = ()  # every covered locality the question names, in order
+    compare: bool = False  # "so sánh …", "compare …": one answer per document or place
 
     @property
     def folded(self) -> bool:

@@ -54,18 +54,24 @@ _LEAD_VERBS = {VI: ("chủ trì", "phụ trách", "đầu mối", "chịu trách
 # Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
 _DOCUMENT_CUES = {
     VI: ((ISSUED, ("ban hành ngày nào", "ban hành khi nào", "ban hành vào ngày nào", "ngày ban hành", "ký ngày nào",
-                   "ngày ký", "ban hành năm nào", "ban hành vào năm nào")),
-         (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký"))),
-    EN: ((ISSUED, ("when was", "issued on", "date of issue", "issue date", "date was", "when did")),
+                   "ngày ký", "ban hành năm nào", "ban hành vào năm nào", "hiệu lực từ ngày nào", "hiệu lực từ khi nào",
+                   "có hiệu lực từ", "hiệu lực khi nào", "ngày có hiệu lực", "ban hành lúc nào", "ra đời khi nào",
+                   "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào")),
+         (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký"))),
+    EN: ((ISSUED, ("when was", "issued on", "date of issue", "issue date", "date was", "when did", "what date",
+                   "which date", "effective from", "take effect", "come into effect", "dated")),
          (SIGNER, ("who signed", "signed by", "signatory", "signer"))),
 }
-_ISSUE_WORDS = {VI: ("ban hành", "ký"), EN: ("issued", "signed", "adopted")}
+# A question on a document's date or signature holds one of these (a task's "thời gian" does not).
+_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời"),
+                EN: ("issued", "signed", "adopted", "effective", "effect", "dated")}
 # "<agency> chủ trì những nhiệm vụ nào?": what a named agency leads (with a lead verb of _LEAD_VERBS).
 _TASKS_CUES = {
     VI: ("những nhiệm vụ nào", "nhiệm vụ nào", "nhiệm vụ gì", "những việc gì", "những việc nào", "việc gì",
-         "những gì", "nội dung nào", "nội dung gì", "hoạt động nào", "hoạt động gì"),
+         "những gì", "nội dung nào", "nội dung gì", "hoạt động nào", "hoạt động gì", "liệt kê", "tất cả nhiệm vụ",
+         "các nhiệm vụ", "danh sách nhiệm vụ", "bao nhiêu nhiệm vụ", "mấy nhiệm vụ"),
     EN: ("what tasks", "which tasks", "what task", "what does", "what do", "what activities", "which activities",
-         "what work", "what is", "what are"),
+         "what work", "what is", "what are", "list", "all tasks", "all the tasks", "how many tasks"),
 }
 # Words naming a quantified target ("Chỉ tiêu giảm túi nhựa … ở Cao Lãnh?"): a figure is asked when no
 # stronger cue is there ("Ai chủ trì … hệ thống chỉ tiêu …?" asks who). They stay content words.
@@ -95,6 +101,11 @@ _FOLLOWUP_WORDS = frozenset({"con", "the", "vay", "thi", "sao", "nao", "nam", "g
                              "basis", "lead", "who", "which"})
 _BARE_NUMBER = re.compile(r"\b(?:kế hoạch|ke hoach|quyết định|quyet dinh|công văn|cong van|báo cáo|bao cao|plan|"
                           r"decision|report)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)\b(?!\s*/)", re.IGNORECASE)
+# Comparing documents: one line per document ("So sánh chỉ tiêu … giữa Cao Lãnh và Thanh Hóa").
+_COMPARE_CUES = {
+    VI: ("so sánh", "so với", "khác nhau", "khác biệt", "lần lượt", "đối chiếu"),
+    EN: ("compare", "comparison", "compared", "versus", "vs", "differ", "difference", "respectively"),
+}
 _WHO_PARTNER = {
     VI: ("nào phối hợp", "ai phối hợp", "phối hợp với ai", "phối hợp với cơ quan nào", "phối hợp với đơn vị nào",
          "đơn vị phối hợp", "cơ quan phối hợp"),
@@ -107,10 +118,11 @@ _SEARCHED_CUES = (BASIS, WHEN, TARGET)
 
 _ADMIN_PREFIX = re.compile(r"^(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|thị trấn|xã|phường)\s+", re.IGNORECASE)
 _PLACE_PATTERN = re.compile(r"(?<!\w)(tinh|thanh pho|tp\.|tp|huyen|quan|thi xa)\s+")  # on folded text
+_BASELINE = re.compile(r"(?:so với|so voi|compared (?:to|with)|relative to)\s+(?:năm|nam|the year)?\s*$",
+                       re.IGNORECASE)  # "giảm … so với năm 2025": a baseline year, not the one asked about
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _SEGMENT_BREAK = re.compile(r"[,;:?!.()\[\]\"“”…]+")
 _VI_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
-_WHO_SLOT = re.compile(r"(\w+) (?:so|co quan|don vi|phong|ban|nganh|to chuc) nao\b|(\w+) ai$")  # on folded keys
 Span = tuple[int, int]
 _MASK = "\u2029"  # stands in for a locality, document number or year: breaks phrases, matches nothing
 _CUE, _STOP = "cue", "stop"
@@ -135,8 +147,10 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     text = squash(nfc(question))
     known = _known_cores(known_localities)
     scope, unknown, place_spans = _places(text, known, lex)
+    places = tuple(dict.fromkeys(known[key(text[a:b], folded=True)] for a, b in place_spans
+                                 if key(text[a:b], folded=True) in known))
     doc_ids, doc_spans = _document_scope(text, documents)
-    years = tuple(sorted({int(m.group(1)) for m in _YEAR.finditer(text)}))
+    years = tuple(sorted({int(m.group(1)) for m in _YEAR.finditer(text) if not _BASELINE.search(text[:m.start()])}))
     content = _masked(text, place_spans + doc_spans + [m.span() for m in _YEAR.finditer(text)])
     language = _language(content, lex)
     accented = has_diacritics(text)
@@ -174,11 +188,12 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         years=years,
         localities=_display_localities(known_localities),
         document_field=document_field,
-        anchor=_anchor(text, language, folded),
         doc_numbers=tuple(document_number(m.group()) for m in NUMBER.finditer(text)) + _bare_numbers(text, documents),
         agency=agency,
         followup=followup,
         topic=" ".join(u.surface for u in units if u.content),
+        places=places,
+        compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
     )
 
 
@@ -349,15 +364,6 @@ def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
         if has(phrases):
             return intent
     return GENERAL
-
-
-def _anchor(text: str, language: str, folded: bool) -> str | None:
-    """The word just before the question's who-phrase ("gửi" in "gửi sở nào thẩm định"): a clause
-    with that word followed by an agency names the answer."""
-    if language != VI:
-        return None
-    m = _WHO_SLOT.search(key(text, folded=True))
-    return (m.group(1) or m.group(2)) if m else None
 
 
 def _cue_key(language: str, folded: bool) -> Callable[[str], str]:

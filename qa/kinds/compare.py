@@ -1,0 +1,44 @@
+""""So sánh chỉ tiêu … giữa huyện Cao Lãnh và tỉnh Thanh Hóa": the same question answered in each
+place (or document) it names, one part per place, all in the first line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from index.model import Filters
+from qa.answer import compose
+from qa.kinds.context import Context
+from qa.model import GENERAL, TARGET, Answer
+
+_CITE = re.compile(r"\[(\d+)\]")
+_NO_ANSWER = {"vi": "không có thông tin", "en": "no information"}
+
+
+def answer(ctx: Context) -> Answer | None:
+    q = ctx.query
+    scopes = [Filters(locality=p) for p in q.places]
+    if not scopes and q.filters.doc_ids and len(q.filters.doc_ids) > 1:
+        scopes = [Filters(doc_ids=(d,)) for d in q.filters.doc_ids]
+    if not q.compare or len(scopes) < 2:
+        return None
+    intent = TARGET if q.intent == GENERAL else q.intent  # comparing plans compares their figures
+    firsts, details, cited, facts = [], [], [], []
+    for scope in scopes:
+        part = compose(replace(q, intent=intent, filters=scope),
+                       ctx.search(q.text, ctx.depth, scope, q.expansion), ctx.settings)
+        name = scope.locality or ctx.documents[scope.doc_ids[0]].number or scope.doc_ids[0]
+        if part.abstained:
+            firsts.append(f"{name}: {_NO_ANSWER[q.language]}")
+            continue
+        offset = len(cited)
+        renumber = lambda m, o=offset: f"[{int(m.group(1)) + o}]"  # noqa: E731
+        lines = [_CITE.sub(renumber, line) for line in part.text.splitlines() if line.strip()]
+        firsts.append(lines[0])
+        details += lines[1:]
+        cited += part.citations
+        facts += [replace(f, citation=f.citation + offset) for f in part.facts]
+    if not cited:
+        return None
+    return Answer(q.text, "\n".join([" | ".join(firsts), *details]), cited, False, q.language, intent, facts,
+                  1.0)

@@ -1,0 +1,83 @@
+"""Questions outside what is indexed, answered plainly instead of with another entity's facts: a
+place no document covers, a follow-up with no earlier turn, the signer or number of a document that
+is only cited, a plan year no indexed document of that place has."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.citation import display_date
+from qa.extract import document_number
+from qa.kinds.context import Context
+from qa.model import EN, SIGNER, VI, Answer
+
+_MESSAGES = {
+    VI: {
+        "unknown": "Các văn bản đã lập chỉ mục không có thông tin về {place}. Các địa phương có văn bản: {covered}.",
+        "followup": "Câu hỏi này dường như tiếp nối một câu hỏi trước, nhưng chưa có câu hỏi trước trong cuộc trò "
+                    "chuyện. Vui lòng hỏi lại đầy đủ, ví dụ: «Ai chủ trì dán nhãn sinh thái ở Cao Lãnh?»",
+        "not_indexed": "Văn bản {number} không có trong các văn bản đã lập chỉ mục, nên không rõ {what}. "
+                       "Các văn bản đã lập chỉ mục: {indexed}.",
+        "signer": "người ký", "number": "số hiệu",
+        "no_year": "Các văn bản đã lập chỉ mục không có văn bản năm {year}{place}. Có: {indexed}.",
+    },
+    EN: {
+        "unknown": "The indexed documents do not cover {place}. Localities covered: {covered}.",
+        "followup": "This looks like a follow-up, but there is no earlier question in this conversation. "
+                    "Please ask the full question, e.g. \"Who leads eco-labelling in Cao Lanh?\"",
+        "not_indexed": "Document {number} is not among the indexed documents, so its {what} is not known. "
+                       "Indexed documents: {indexed}.",
+        "signer": "signer", "number": "number",
+        "no_year": "The indexed documents include no document of {year}{place}. Indexed: {indexed}.",
+    },
+}
+# "Kế hoạch … năm 2022 của huyện X", "the 2022 plan": the year of a document, not a target year.
+_DOC_YEAR = re.compile(
+    r"\b(?:kế hoạch|ke hoach|báo cáo|bao cao|công văn|cong van|văn bản|van ban|kh)\b[^?.;]{0,30}?"
+    r"(?<!đến )(?<!den )(?<!trước )(?<!truoc )(?<!đoạn )(?<!doan )\b(?:năm|nam)\s+(\d{4})|\b(\d{4})\s+(?:plan|report)\b",
+    re.IGNORECASE)
+
+
+def answer(ctx: Context) -> Answer | None:
+    q = ctx.query
+    msg = _MESSAGES[q.language]
+    if q.unknown_locality:
+        text = msg["unknown"].format(place=q.unknown_locality, covered=", ".join(q.localities) or "—")
+        return _plain(ctx, text)
+    if q.followup:
+        return _plain(ctx, msg["followup"])
+    if q.document_field == SIGNER and q.doc_numbers and not _indexed(ctx, q.doc_numbers):
+        return _plain(ctx, msg["not_indexed"].format(number=q.doc_numbers[0].upper(), what=msg["signer"],
+                                                     indexed=_list(ctx, ctx.documents)))
+    year = None if q.compare else _document_year(q.text)  # a comparison names a year per document
+    if year:
+        docs = ctx.in_scope()
+        if docs and not any(ctx.documents[d].year == year for d in docs):
+            place = f" ({ctx.filters.locality})" if ctx.filters.locality else ""
+            return _plain(ctx, msg["no_year"].format(year=year, place=place, indexed=_list(ctx, docs)))
+    return None
+
+
+def _document_year(text: str) -> int | None:
+    m = _DOC_YEAR.search(text)
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def _indexed(ctx: Context, numbers: tuple[str, ...]) -> bool:
+    have = {document_number(m.number) for m in ctx.documents.values() if m.number}
+    return any(n in have for n in numbers)
+
+
+def _list(ctx: Context, doc_ids) -> str:
+    out = []
+    for d in doc_ids:
+        meta = ctx.documents[d]
+        name = " ".join(filter(None, (meta.doc_type, meta.number))) or meta.source
+        when = display_date(meta.issued) if meta.issued else meta.year
+        out.append(f"{name} ({', '.join(str(x) for x in (meta.locality, when) if x)})")
+    return "; ".join(out)
+
+
+def _plain(ctx: Context, text: str) -> Answer:
+    q = ctx.query
+    return Answer(q.text, text, [], True, q.language, q.intent)
