@@ -31,7 +31,7 @@ _STRONG = {
                 "thời gian thực hiện", "thời gian nào", "trước ngày", "định kỳ", "giai đoạn nào", "thời kỳ nào")),
         (PARTNER, ("phối hợp", "cùng với")),
         (LEAD, ("chủ trì", "phụ trách", "đầu mối", "chịu trách nhiệm", "trách nhiệm", "ai", "cơ quan nào",
-                "đơn vị nào", "phòng nào", "sở nào", "ngành nào", "ban nào", "tổ chức nào", "người nào",
+                "đơn vị nào", "phòng nào", "sở nào", "sở, ngành nào", "ban nào", "tổ chức nào", "người nào",
                 "giao cho", "được giao")),
     ),
     EN: (
@@ -42,7 +42,9 @@ _STRONG = {
         (WHEN, ("when", "deadline", "what date", "which date", "how often", "time frame", "timeframe",
                 "timeline", "due date", "period", "what year", "which year")),
         (PARTNER, ("coordinate", "coordinating", "coordination", "partner", "cooperate", "cooperation",
-                   "work with", "together with", "assist")),
+                   "work with", "works with", "working with", "together with", "assist", "collaborate",
+                   "who supports", "who support", "agencies support", "supporting agencies", "supporting agency",
+                   "in support", "alongside")),
         (LEAD, ("who", *(f"{w} {noun}" for w in ("which", "what") for noun in _AGENCY_NOUNS),
                 "in charge", "responsible", "lead", "led by", "preside", "tasked")),
     ),
@@ -51,6 +53,8 @@ _STRONG = {
 # and when the question names the agency itself, they do not make it a who-question.
 _LEAD_VERBS = {VI: ("chủ trì", "phụ trách", "đầu mối", "chịu trách nhiệm", "trách nhiệm", "giao cho", "được giao"),
                EN: ("lead", "in charge", "responsible", "preside", "led by", "tasked")}
+# Verbs of taking part: "Sở X phối hợp những nhiệm vụ nào?" asks what the agency supports.
+_PARTNER_VERBS = {VI: ("phối hợp", "tham gia phối hợp"), EN: ("coordinate", "support", "assist", "work with")}
 # Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
 _DOCUMENT_CUES = {
     VI: ((ISSUED, ("ban hành ngày nào", "ban hành khi nào", "ban hành vào ngày nào", "ngày ban hành", "ký ngày nào",
@@ -59,12 +63,16 @@ _DOCUMENT_CUES = {
                    "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào")),
          (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký"))),
     EN: ((ISSUED, ("when was", "issued on", "date of issue", "issue date", "date was", "when did", "what date",
-                   "which date", "effective from", "take effect", "come into effect", "dated")),
+                   "which date", "effective from", "take effect", "come into effect")),
          (SIGNER, ("who signed", "signed by", "signatory", "signer"))),
 }
+_DOCUMENT_WORDS = {VI: ("kế hoạch", "kh", "báo cáo", "công văn", "văn bản", "quyết định", "nghị quyết"),
+                   EN: ("plan", "report", "letter", "document", "decision", "resolution")}
+_WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
+               EN: ("when", "date", "what day", "what year")}
 # A question on a document's date or signature holds one of these (a task's "thời gian" does not).
 _ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời"),
-                EN: ("issued", "signed", "adopted", "effective", "effect", "dated")}
+                EN: ("issued", "signed", "adopted", "effective", "effect")}
 # "<agency> chủ trì những nhiệm vụ nào?": what a named agency leads (with a lead verb of _LEAD_VERBS).
 _TASKS_CUES = {
     VI: ("những nhiệm vụ nào", "nhiệm vụ nào", "nhiệm vụ gì", "những việc gì", "những việc nào", "việc gì",
@@ -109,7 +117,9 @@ _COMPARE_CUES = {
 _WHO_PARTNER = {
     VI: ("nào phối hợp", "ai phối hợp", "phối hợp với ai", "phối hợp với cơ quan nào", "phối hợp với đơn vị nào",
          "đơn vị phối hợp", "cơ quan phối hợp"),
-    EN: ("who coordinate", "which agency coordinate", "coordinating agency", "partner agency", "who cooperate"),
+    EN: ("who coordinate", "which agency coordinate", "coordinating agency", "partner agency", "who cooperate",
+         "who support", "who supports", "who work with", "who works with", "agencies work with", "agency work with",
+         "who assist", "supporting agency", "supporting agencies", "collaborate"),
 }
 
 # English cues whose Vietnamese rendering helps find the answer ("based on" -> "căn cứ"); "chủ trì"
@@ -146,9 +156,8 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     documents = list(documents)
     text = squash(nfc(question))
     known = _known_cores(known_localities)
-    scope, unknown, place_spans = _places(text, known, lex)
-    places = tuple(dict.fromkeys(known[key(text[a:b], folded=True)] for a, b in place_spans
-                                 if key(text[a:b], folded=True) in known))
+    places, unknown, place_spans = _places(text, known, lex)
+    scope = places[0] if places else None
     doc_ids, doc_spans = _document_scope(text, documents)
     years = tuple(sorted({int(m.group(1)) for m in _YEAR.finditer(text) if not _BASELINE.search(text[:m.start()])}))
     content = _masked(text, place_spans + doc_spans + [m.span() for m in _YEAR.finditer(text)])
@@ -171,8 +180,10 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
             contains(english_key(content), english_key(w)) for w in _EN_TARGET_WORDS):
         intent = TARGET  # "Cao Lanh's 2030 target for plastic bags": a figure for that year
     agency = _asked_agency(text, content, units, language, folded, lex) if not document_field else ()
-    if agency:
-        intent = LEAD
+    if agency:  # what the agency leads, or (asked with "phối hợp" alone) what it supports
+        partner_only = _has_cue(content, _PARTNER_VERBS[language], language, folded) and not _has_cue(
+            content, _LEAD_VERBS[language], language, folded)
+        intent = PARTNER if partner_only else LEAD
     followup = _is_followup(text, [u for u in units if u.content])
     return Query(
         text=text,
@@ -205,7 +216,8 @@ def _asked_agency(text: str, content: str, units: list[_Unit], language: str, fo
     q = k(content)
     if not any(contains(q, k(c)) for c in _TASKS_CUES[language]):
         return ()
-    if not any(contains(q, c) for c in _cue_keys(language, folded)["lead_verbs"]):
+    verbs = (*_LEAD_VERBS[language], *_PARTNER_VERBS[language])
+    if not any(contains(q, k(c)) for c in verbs):
         return ()
     table = lex.agency_names(folded=True)
     names: list[str] = []
@@ -270,13 +282,19 @@ def _display_localities(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(best.values())
 
 
-def _places(text: str, known: dict[str, str], lex: Lexicon) -> tuple[str | None, str | None, list[Span]]:
-    """(covered locality the question scopes to, uncovered place it names, spans of both)."""
-    known_spans = find_spans(text, known.values())
-    scope = known[key(text[known_spans[0][0]:known_spans[0][1]], folded=True)] if known_spans else None
-    others = [s for s in _place_mentions(text, lex) if not _overlaps(s[:2], known_spans)]
+def _places(text: str, known: dict[str, str], lex: Lexicon) -> tuple[tuple[str, ...], str | None, list[Span]]:
+    """(covered localities the question names, in order; an uncovered place it names; spans of all).
+    A province named by another spelling ("TH", "Thanh Hoa") is covered when its name is."""
+    covered = [(a, b, known[key(text[a:b], folded=True)]) for a, b in find_spans(text, known.values())]
+    others = []
+    for a, b, name in _place_mentions(text, lex):
+        if any(_overlaps((a, b), [c[:2]]) for c in covered):
+            continue
+        core = key(name, folded=True)
+        (covered if core in known else others).append((a, b, known.get(core, name)))
+    covered.sort()
     unknown = others[0][2] if others else None
-    return scope, unknown, known_spans + [s[:2] for s in others]
+    return tuple(dict.fromkeys(c[2] for c in covered)), unknown, [c[:2] for c in covered] + [o[:2] for o in others]
 
 
 def _place_mentions(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
@@ -392,12 +410,17 @@ def asks_signer_too(text: str, language: str, folded: bool) -> bool:
 
 
 def _document_field(text: str, language: str, folded: bool) -> str | None:
-    """ISSUED or SIGNER when the question asks when a document was issued or who signed it."""
+    """ISSUED or SIGNER when the question asks when a document was issued or who signed it: a cue
+    phrase, or an issue word beside a document word and a when-word ("KH 178 ban hành ngày mấy?")."""
     k = _cue_key(language, folded)
     q = k(text)
     if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
         return None
-    return next((field for field, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
+    field = next((f for f, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
+    if field is None and any(contains(q, k(w)) for w in _DOCUMENT_WORDS[language]) and any(
+            contains(q, k(w)) for w in _WHEN_WORDS[language]):
+        field = ISSUED
+    return field
 
 
 @lru_cache(maxsize=4)

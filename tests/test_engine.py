@@ -182,10 +182,11 @@ def test_gold_set_meets_retrieval_answer_and_abstention_floors(engine):
     assert r["vi"]["R@5"] >= 0.9 and r["vi"]["MRR@10"] >= 0.8
     assert r["vi-nodiac"]["R@5"] >= 0.9
     assert r["en"]["R@5"] >= 0.8
-    a = report.answers
-    assert a["*/vi"]["accuracy"] >= 0.9 and a["*/vi-nodiac"]["accuracy"] >= 0.85 and a["*/en"]["accuracy"] >= 0.8
+    a = report.answers  # strict: the first line alone holds the answer and nothing the gold rules out
+    assert a["*/vi"]["strict"] >= 0.9 and a["*/vi-nodiac"]["strict"] >= 0.85 and a["*/en"]["strict"] >= 0.8
     assert report.abstention["none_abstained"] == 1.0
-    assert report.abstention["answerable_abstained"] <= 0.03
+    # 0.04 since lexicon entries fitted to single gold questions were removed (g021, g085, g088 now abstain)
+    assert report.abstention["answerable_abstained"] <= 0.05
 
 
 @pytest.mark.parametrize("line, message", [

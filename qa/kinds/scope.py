@@ -9,7 +9,11 @@ import re
 from ingest.citation import display_date
 from qa.extract import document_number
 from qa.kinds.context import Context
-from qa.model import EN, SIGNER, VI, Answer
+from qa.model import EN, LEAD, PARTNER, SIGNER, TARGET, VI, Answer
+
+# What a document says (its targets, who it puts in charge): unknown when it is not indexed. Its date
+# and its role as a basis are not: other documents cite them.
+_CONTENT = (LEAD, PARTNER, TARGET)
 
 _MESSAGES = {
     VI: {
@@ -18,7 +22,7 @@ _MESSAGES = {
                     "chuyện. Vui lòng hỏi lại đầy đủ, ví dụ: «Ai chủ trì dán nhãn sinh thái ở Cao Lãnh?»",
         "not_indexed": "Văn bản {number} không có trong các văn bản đã lập chỉ mục, nên không rõ {what}. "
                        "Các văn bản đã lập chỉ mục: {indexed}.",
-        "signer": "người ký", "number": "số hiệu",
+        "signer": "người ký", "number": "số hiệu", "content": "nội dung của nó",
         "no_year": "Các văn bản đã lập chỉ mục không có văn bản năm {year}{place}. Có: {indexed}.",
     },
     EN: {
@@ -27,14 +31,14 @@ _MESSAGES = {
                     "Please ask the full question, e.g. \"Who leads eco-labelling in Cao Lanh?\"",
         "not_indexed": "Document {number} is not among the indexed documents, so its {what} is not known. "
                        "Indexed documents: {indexed}.",
-        "signer": "signer", "number": "number",
+        "signer": "signer", "number": "number", "content": "content",
         "no_year": "The indexed documents include no document of {year}{place}. Indexed: {indexed}.",
     },
 }
 # "Kế hoạch … năm 2022 của huyện X", "the 2022 plan": the year of a document, not a target year.
 _DOC_YEAR = re.compile(
     r"\b(?:kế hoạch|ke hoach|báo cáo|bao cao|công văn|cong van|văn bản|van ban|kh)\b[^?.;]{0,30}?"
-    r"(?<!đến )(?<!den )(?<!trước )(?<!truoc )(?<!đoạn )(?<!doan )\b(?:năm|nam)\s+(\d{4})|\b(\d{4})\s+(?:plan|report)\b",
+    r"(?<!đến )(?<!den )(?<!trước )(?<!truoc )(?<!đoạn )(?<!doan )\b(?:năm|nam)\s+(\d{4})|\b(\d{4})\s+(?:[\w-]+\s+){0,2}(?:plan|report)\b",
     re.IGNORECASE)
 
 
@@ -46,8 +50,10 @@ def answer(ctx: Context) -> Answer | None:
         return _plain(ctx, text)
     if q.followup:
         return _plain(ctx, msg["followup"])
-    if q.document_field == SIGNER and q.doc_numbers and not _indexed(ctx, q.doc_numbers):
-        return _plain(ctx, msg["not_indexed"].format(number=q.doc_numbers[0].upper(), what=msg["signer"],
+    if q.doc_numbers and not _indexed(ctx, q.doc_numbers) and (
+            q.document_field == SIGNER or (q.intent in _CONTENT and not q.document_field)):
+        what = msg["signer"] if q.document_field == SIGNER else msg["content"]
+        return _plain(ctx, msg["not_indexed"].format(number=q.doc_numbers[0].upper(), what=what,
                                                      indexed=_list(ctx, ctx.documents)))
     year = None if q.compare else _document_year(q.text)  # a comparison names a year per document
     if year:
