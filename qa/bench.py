@@ -54,12 +54,11 @@ def run_bench(settings: Settings, questions_path: Path | None = None) -> dict:
         cold_s, cold_rss_kb = _cold_open(bench_settings)
         engine = PolicyQA.open(settings=bench_settings, build=False)
         clauses = engine.stats().clauses
-        ours = _latencies(lambda q: engine.search(q, 10), queries)
         ours_recall = _recall5(lambda q: [h.text for h in engine.search(q, 10)], questions)
         today_settings = bench_settings.with_overrides(index_dir=Path(tmp) / "today", **TODAY)
         index.sync(today_settings, [settings.corpus_dir])
         today_engine = PolicyQA.open(settings=today_settings, build=False)
-        today = _latencies(lambda q: today_engine.search(q, 10), queries)
+        ours, today = _latencies(queries, lambda q: engine.search(q, 10), lambda q: today_engine.search(q, 10))
 
     t0 = time.perf_counter()
     lines, baseline = _baseline(settings.corpus_dir)
@@ -69,7 +68,7 @@ def run_bench(settings: Settings, questions_path: Path | None = None) -> dict:
         scores = baseline.scores(_words(q))
         return [lines[i] for i in np.argsort(-scores)[:10]]
 
-    base = _latencies(base_search, queries)
+    (base,) = _latencies(queries, base_search)
     return {
         "questions": len(queries),
         "policyqa": {
@@ -107,16 +106,20 @@ def _cold_open(settings: Settings) -> tuple[float, int]:
     return float(out[-2]), int(out[-1])
 
 
-def _latencies(search, queries: list[str]) -> tuple[float, float]:
+def _latencies(queries: list[str], *searches) -> list[tuple[float, float]]:
+    """p50 and p95 of each search over the same queries, taken in turn query by query, so that
+    the load of a shared machine falls on all of them alike."""
     for q in queries[:5]:  # warm-up: caches, lazy imports, first BLAS calls
-        search(q)
-    times = []
+        for search in searches:
+            search(q)
+    times: list[list[float]] = [[] for _ in searches]
     for q in queries:
-        t0 = time.perf_counter()
-        search(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    p95 = statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
-    return round(statistics.median(times), 2), round(p95, 2)
+        for search, spent in zip(searches, times):
+            t0 = time.perf_counter()
+            search(q)
+            spent.append((time.perf_counter() - t0) * 1000)
+    return [(round(statistics.median(t), 2), round(statistics.quantiles(t, n=20)[18] if len(t) > 1 else t[0], 2))
+            for t in times]
 
 
 def _recall5(search, questions) -> float | None:
