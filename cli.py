@@ -82,10 +82,33 @@ def _emit(args, obj, text: str) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=None if isinstance(obj, list) else 2) if args.json else text)
 
 
+def _ocr(args):
+    """Per-file OCR options from the settings, printing each page OCR reads (to stderr)."""
+    from index.build import ocr_options
+
+    settings = _settings(args)
+    return lambda path: ocr_options(settings, path, _page_printer())
+
+
+def _page_printer():
+    """Prints "OCR <file>: page 3/16 (4.2 s/page)" after each page OCR reads: scans are slow."""
+    import time
+
+    first: dict[Path, float] = {}  # when each file's first page was done
+
+    def show(path: Path, done: int, total: int) -> None:
+        now = time.monotonic()
+        start = first.setdefault(path, now)
+        rate = f" ({(now - start) / (done - 1):.1f} s/page)" if done > 1 else ""
+        print(f"OCR {Path(path).name}: page {done}/{total}{rate}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def _ingest(args) -> int:
     from ingest import ingest_paths
 
-    result = ingest_paths(args.paths)
+    result = ingest_paths(args.paths, _ocr(args))
     for doc in result.documents:
         for clause in doc.clauses:
             if args.json:
@@ -98,7 +121,7 @@ def _ingest(args) -> int:
 def _docs(args) -> int:
     from ingest import ingest_paths
 
-    result = ingest_paths(args.paths)
+    result = ingest_paths(args.paths, _ocr(args))
     for doc in result.documents:
         if args.json:
             print(json.dumps({**doc.meta.to_dict(), "clauses": len(doc.clauses)}, ensure_ascii=False))
@@ -130,7 +153,7 @@ def _index(args) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    changes = index.sync(settings, paths, progress=not args.json)
+    changes = index.sync(settings, paths, progress=not args.json, on_page=_page_printer())
     lines = [f"{label}: {', '.join(ids)}" for label, ids in
              (("added", changes.added), ("updated", changes.updated), ("removed", changes.removed)) if ids]
     lines.append(f"unchanged: {len(changes.unchanged)} document(s); clauses embedded: {changes.embedded}")

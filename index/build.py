@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,10 @@ from index.model import FileError, IndexChanges
 from index.sparse import SparseIndex
 from ingest import IngestError, doc_id_for, ingest_file, iter_sources
 from ingest.model import Clause, DocumentMeta
+from ingest.ocr import OcrOptions
+
+OCR_CACHE = "ocr-cache"  # inside the index directory: OCR output by file hash, kept across generations
+PageProgress = Callable[[Path, int, int], None]  # (file, pages done, pages to OCR)
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,23 @@ class _Request:
     drop: frozenset[str] = frozenset()  # doc ids to remove
 
 
-def sync(settings: Settings, paths, *, progress: bool = False) -> IndexChanges:
-    """Make the index mirror `paths`; documents recorded from elsewhere are kept."""
+def sync(settings: Settings, paths, *, progress: bool = False, on_page: PageProgress | None = None) -> IndexChanges:
+    """Make the index mirror `paths`; documents recorded from elsewhere are kept. `on_page` hears
+    of every page OCR reads (scans are slow: the app and CLI show it)."""
     roots = tuple(Path(p).expanduser().resolve() for p in paths)
-    return _update(settings, _Request(roots), progress)
+    return _update(settings, _Request(roots), progress, on_page)
 
 
-def resync(settings: Settings, progress: bool = False) -> IndexChanges:
+def resync(settings: Settings, progress: bool = False, on_page: PageProgress | None = None) -> IndexChanges:
     """Re-check every recorded source: re-ingest the changed, drop the vanished."""
-    return _update(settings, _Request(None), progress)
+    return _update(settings, _Request(None), progress, on_page)
+
+
+def ocr_options(settings: Settings, path: Path | None = None, on_page: PageProgress | None = None) -> OcrOptions:
+    """How ingest OCRs `path` under these settings: cache in the index directory, the limits."""
+    progress = (lambda done, total: on_page(path, done, total)) if on_page and path else None
+    return OcrOptions(cache_dir=Path(settings.index_dir) / OCR_CACHE, max_pages=settings.ocr_max_pages,
+                      max_seconds=settings.ocr_max_seconds, progress=progress)
 
 
 def remove(settings: Settings, doc_ids) -> IndexChanges:
@@ -66,12 +79,13 @@ def embedding_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{profile_for(model)}\0{text}".encode()).hexdigest()[:32]
 
 
-def _update(settings: Settings, request: _Request, progress: bool) -> IndexChanges:
+def _update(settings: Settings, request: _Request, progress: bool, on_page: PageProgress | None = None) -> IndexChanges:
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
         started = time.perf_counter()
         previous = _previous(index_dir)
-        docs, changes = _reconcile({} if previous is None else _documents(previous), request, progress)
+        docs, changes = _reconcile({} if previous is None else _documents(previous), request, progress,
+                                   lambda path: ocr_options(settings, path, on_page))
         if previous is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
         if previous is not None and not changes.changed and _same(previous.manifest, docs, settings.model):
@@ -118,7 +132,8 @@ def _documents(records: store.Records) -> dict[str, _Doc]:
             for doc_id, meta in records.documents.items()}
 
 
-def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool) -> tuple[dict[str, _Doc], IndexChanges]:
+def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool,
+               ocr: Callable[[Path], OcrOptions]) -> tuple[dict[str, _Doc], IndexChanges]:
     """The documents the new generation holds, and how they differ from `old`."""
     added, updated, unchanged, errors = [], [], [], []
     if request.roots is None:
@@ -142,7 +157,7 @@ def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool) -> tuple
             errors.append(_duplicate(path, doc_id, prior.source))
             continue
         try:
-            document = ingest_file(path)
+            document = ingest_file(path, ocr(path))
         except IngestError as exc:
             kept = "; previous version kept" if prior else ""
             errors.append(FileError(exc.path, exc.code, exc.reason + kept))

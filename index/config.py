@@ -37,6 +37,8 @@ class Settings:
     llm_api_key: str | None = None
     llm_timeout: float = 30.0  # seconds; past it the extractive answer is returned
     max_upload_mb: int = 20
+    ocr_max_pages: int = 100  # a scan with more pages to OCR is refused (ocr_limit), so one file cannot hold a run for hours
+    ocr_max_seconds: float = 1800.0  # OCR of one file stops past this; pages read are cached, the next run goes on
     max_question_chars: int = 500
     user: str | None = None  # app login (POLICYQA_USER / POLICYQA_PASSWORD); both or neither
     password: str | None = None
@@ -52,7 +54,7 @@ class Settings:
 _RANGES = {
     "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None), "lock_timeout": (0.0, None),
     "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
-    "max_question_chars": (1, None),
+    "max_question_chars": (1, None), "ocr_max_pages": (1, None), "ocr_max_seconds": (1.0, None),
 }
 
 

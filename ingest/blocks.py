@@ -31,6 +31,23 @@ Block = Line | Table
 
 
 @dataclass(frozen=True)
+class Page:
+    """What one page of a paged file says, to tell which page a clause came from."""
+
+    number: int  # 1-based
+    text: str  # the page's blocks' text, white space collapsed
+    ocr: bool  # read off the page image by OCR
+
+
+@dataclass(frozen=True)
+class Read:
+    """A reader's result: the blocks, and for paged files with OCR pages, the pages."""
+
+    blocks: list[Block]
+    pages: tuple[Page, ...] = ()
+
+
+@dataclass(frozen=True)
 class Draft:
     """A clause before it gets its document-dependent id, order and citation."""
 

@@ -15,8 +15,9 @@ _PHRASE_END = re.compile(r"[:,;]")
 _HEADER_PART = "Thông tin văn bản"
 
 
-def citation_for(meta: DocumentMeta, clause_fields: Mapping[str, Any]) -> str:
-    """Document (number, else type), place and date, then the section path and the row or point.
+def citation_for(meta: DocumentMeta, clause_fields: Mapping[str, Any], page: int | None = None) -> str:
+    """Document (number, else type), place and date, then the section path and the row or point,
+    then the page for a clause read by OCR, so the official can check the scanned original.
 
     `clause_fields` needs "kind", "section" and "label", as in `Clause.to_dict()`.
     """
@@ -30,6 +31,8 @@ def citation_for(meta: DocumentMeta, clause_fields: Mapping[str, Any]) -> str:
         parts.append(f"dòng {label}")
     elif label and kind in (HEADING, ITEM) and label[0].isalnum():
         parts.append(f"{'điểm' if label.endswith(')') else 'mục'} {label.rstrip('.)')}")
+    if page is not None:
+        parts.append(f"trang {page}")
     return SECTION_SEP.join(parts)
 
 

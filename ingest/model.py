@@ -68,6 +68,7 @@ class Clause:
     partners: str | None = None  # Đơn vị phối hợp
     period: str | None = None  # Thời gian thực hiện
     note: str | None = None  # Ghi chú
+    source: str | None = None  # "ocr": read off a page image (its page is in the citation); None: the file's text
 
     @property
     def section_path(self) -> str:
@@ -100,7 +101,11 @@ ErrorCode = Literal[
     "corrupt",  # a .docx or .pdf its library cannot open
     "encoding",  # text in no encoding we can tell
     "legacy_font",  # TCVN3 / VNI text: needs converting to Unicode first
-    "no_text",  # no text (a scanned PDF), or no body text
+    "no_text",  # no text, or no body text
+    "ocr_unavailable",  # a scan or image, and Tesseract (or its Vietnamese model) is not installed
+    "ocr_empty",  # a scan or image on which OCR found no text
+    "ocr_limit",  # more pages to OCR than ocr_max_pages, or OCR ran past ocr_max_seconds
+    "unsupported_legacy",  # a .doc/.xls LibreOffice is missing for, or cannot convert
     "unreadable",  # the operating system would not give us the file
     "internal",  # a parser bug
 ]

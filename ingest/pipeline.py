@@ -5,21 +5,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ingest.blocks import Block, Draft, Line, Unreadable
+from ingest.blocks import Block, Draft, Line, Page, Unreadable
 from ingest.citation import citation_for
 from ingest.cleanup import clean
 from ingest.encoding import legacy_encoding, legacy_reason
 from ingest.metadata import extract_meta
 from ingest.model import SECTION_SEP, Clause, Document, DocumentMeta, IngestError
-from ingest.readers import read_blocks
+from ingest.ocr import OcrOptions
+from ingest.readers import SUPPORTED, read_blocks
 from ingest.structure import header_drafts, parse
 from ingest.text import fold, nfc
-
-SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 
 
 @dataclass
@@ -47,18 +46,20 @@ def iter_sources(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(found)
 
 
-def ingest_paths(paths: Iterable[str | Path]) -> IngestResult:
-    """Ingest every source; a file that fails is reported in `errors` and the others go on."""
+def ingest_paths(paths: Iterable[str | Path], ocr: Callable[[Path], OcrOptions] | None = None) -> IngestResult:
+    """Ingest every source; a file that fails is reported in `errors` and the others go on.
+    `ocr` gives each file's OCR options (cache, limits, a progress callback naming the file)."""
     result = IngestResult()
     for path in iter_sources(paths):
         try:
-            result.documents.append(ingest_file(path))
+            result.documents.append(ingest_file(path, ocr(path) if ocr else None))
         except IngestError as exc:
             result.errors.append(exc)
     return result
 
 
-def ingest_file(path: str | Path) -> Document:
+def ingest_file(path: str | Path, ocr: OcrOptions | None = None) -> Document:
+    """One file as a document; `ocr` says how scans and images are read (cache, limits, progress)."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(path, "no such file" if not path.exists() else "not a file", code="unreadable")
@@ -73,7 +74,8 @@ def ingest_file(path: str | Path) -> Document:
     if not data.strip():
         raise IngestError(path, "empty file", code="empty")
     try:
-        blocks = clean(read_blocks(path, data))
+        read = read_blocks(path, data, ocr)
+        blocks = clean(read.blocks)
     except Unreadable as exc:
         raise IngestError(path, str(exc), code=exc.code) from exc
     text = "\n".join(_texts(blocks))
@@ -85,7 +87,7 @@ def ingest_file(path: str | Path) -> Document:
         parsed = parse(blocks)
         meta = extract_meta(parsed, doc_id=doc_id_for(path), source=path.name,
                             content_hash=hashlib.sha256(data).hexdigest())
-        clauses = build_clauses(meta, [*header_drafts(parsed), *parsed.drafts])
+        clauses = build_clauses(meta, [*header_drafts(parsed), *parsed.drafts], read.pages)
     except Exception as exc:  # a parsing bug must cost one file, not the whole run
         reason = f"internal error while parsing: {type(exc).__name__}: {exc}"
         raise IngestError(path, reason, code="internal") from exc
@@ -94,20 +96,40 @@ def ingest_file(path: str | Path) -> Document:
     return Document(meta, clauses)
 
 
-def build_clauses(meta: DocumentMeta, drafts: Iterable[Draft]) -> tuple[Clause, ...]:
+def build_clauses(meta: DocumentMeta, drafts: Iterable[Draft], pages: tuple[Page, ...] = ()) -> tuple[Clause, ...]:
     """Ids hash what a clause is (kind, section, label, text), so re-ingesting keeps them; a
-    repeated clause gets "-2", "-3"… in document order."""
+    repeated clause gets "-2", "-3"… in document order. A clause read by OCR cites its page."""
     seen: Counter[str] = Counter()
     out = []
-    for order, draft in enumerate(drafts):
+    drafts = list(drafts)
+    for order, (draft, page) in enumerate(zip(drafts, locate_pages(drafts, pages))):
         fields = asdict(draft)
         key = "|".join((draft.kind, SECTION_SEP.join(draft.section), draft.label or "", draft.text))
         clause_id = f"{meta.doc_id}:{hashlib.sha1(key.encode()).hexdigest()[:10]}"
         seen[clause_id] += 1
         if seen[clause_id] > 1:
             clause_id = f"{clause_id}-{seen[clause_id]}"
-        out.append(Clause(id=clause_id, doc_id=meta.doc_id, order=order, citation=citation_for(meta, fields), **fields))
+        ocr = page is not None and page.ocr
+        out.append(Clause(id=clause_id, doc_id=meta.doc_id, order=order, source="ocr" if ocr else None,
+                          citation=citation_for(meta, fields, page.number if ocr else None), **fields))
     return tuple(out)
+
+
+_PROBE = 40  # characters of a clause's opening looked up in the page texts
+
+
+def locate_pages(drafts: list[Draft], pages: tuple[Page, ...]) -> list[Page | None]:
+    """The page each clause starts on: the first page, from the previous clause's on, whose text
+    holds the clause's opening words (None for files without pages)."""
+    if not pages:
+        return [None] * len(drafts)
+    out: list[Page | None] = []
+    at = 0
+    for draft in drafts:
+        probe = " ".join(draft.text.split())[:_PROBE]
+        at = next((i for i in range(at, len(pages)) if probe in pages[i].text), at)
+        out.append(pages[at])
+    return out
 
 
 def _texts(blocks: Iterable[Block]) -> Iterable[str]:

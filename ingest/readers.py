@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
@@ -16,8 +17,11 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from ingest.blocks import Block, Line, Table, Unreadable
+from ingest.blocks import Block, Line, Read, Table, Unreadable
 from ingest.encoding import decode_text
+from ingest.legacy import convert_legacy
+from ingest.ocr import OcrOptions, PageImage, digest, ocr_pages, paged, read_image
+from ingest.sheets import read_xlsx
 from ingest.text import is_upper
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -25,16 +29,9 @@ _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _PIPE_RULE = re.compile(r"^[\s|:\-]+$")
 
 
-def read_blocks(path: Path, data: bytes) -> list[Block]:
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        return read_docx(data)
-    if suffix == ".pdf":
-        return read_pdf(data)
-    text = decode_text(data)
-    if suffix in (".html", ".htm"):
-        return read_html(text)
-    return read_plain(text, markdown=suffix == ".md")
+def read_blocks(path: Path, data: bytes, ocr: OcrOptions | None = None) -> Read:
+    """The file's blocks by its type (`READERS`, at the end of this module)."""
+    return READERS[path.suffix.lower()](data, ocr or OcrOptions())
 
 
 def read_plain(text: str, markdown: bool = False) -> list[Block]:
@@ -166,18 +163,32 @@ def _word_row(tr, document) -> tuple[str, ...]:
 # --- PDF -----------------------------------------------------------------------------------
 
 
-def read_pdf(data: bytes) -> list[Block]:
-    """Text lines outside tables and the tables pdfplumber finds, page by page, top to bottom."""
+_MIN_TEXT_CHARS = 20  # a page with less text than this over an image is a scan (a stamp's text aside)
+
+
+def read_pdf(data: bytes, ocr: OcrOptions | None = None) -> Read:
+    """Text lines outside tables and the tables pdfplumber finds, page by page, top to bottom;
+    a page that is an image without a text layer is read by OCR."""
+    ocr = ocr or OcrOptions()
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            blocks = [block for page in pdf.pages for block in _pdf_page(page)]
+            text, scans = {}, []
+            for number, page in enumerate(pdf.pages, 1):
+                if len(page.chars) < _MIN_TEXT_CHARS and page.images:
+                    scans.append(PageImage(number, lambda p=page: p.to_image(resolution=ocr.dpi).original))
+                else:
+                    text[number] = _pdf_page(page)
+            if not scans:
+                if not any(text.values()):
+                    raise Unreadable("PDF has no extractable text", "no_text")
+                return Read([block for blocks in text.values() for block in blocks])
+            return paged(ocr_pages(scans, digest(data), ocr), text)
+    except Unreadable:
+        raise
     except Exception as exc:  # pdfminer raises a different error per kind of damage
         name = type(exc).__name__
         reason = "password-protected PDF" if "Password" in name else f"not a readable PDF file ({name})"
         raise Unreadable(reason, "corrupt") from exc
-    if not blocks:
-        raise Unreadable("PDF has no extractable text (scanned pages?); run OCR on it first", "no_text")
-    return blocks
 
 
 def _pdf_page(page) -> list[Block]:
@@ -205,3 +216,27 @@ def _wrapped(line: dict, nxt: dict, right: float) -> bool:
     height = line["bottom"] - line["top"]
     return (line["x1"] >= right - 2 * height and nxt["top"] - line["bottom"] < height
             and not is_upper(line["text"]) and not is_upper(nxt["text"]))
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+
+def _blocks(read: Callable[[bytes], list[Block]]) -> Callable[[bytes, OcrOptions], Read]:
+    return lambda data, _: Read(read(data))
+
+
+# The one list of file types ingest reads, by suffix. Legacy Office files are converted to their
+# XML successors and read as those; images and scanned PDF pages go through OCR.
+READERS: dict[str, Callable[[bytes, OcrOptions], Read]] = {
+    ".txt": _blocks(lambda data: read_plain(decode_text(data))),
+    ".md": _blocks(lambda data: read_plain(decode_text(data), markdown=True)),
+    ".html": _blocks(lambda data: read_html(decode_text(data))),
+    ".htm": _blocks(lambda data: read_html(decode_text(data))),
+    ".docx": _blocks(read_docx),
+    ".doc": _blocks(lambda data: read_docx(convert_legacy(data, "doc", "docx"))),
+    ".xlsx": _blocks(read_xlsx),
+    ".xls": _blocks(lambda data: read_xlsx(convert_legacy(data, "xls", "xlsx"))),
+    ".pdf": read_pdf,
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), read_image),
+}
+SUPPORTED = tuple(READERS)

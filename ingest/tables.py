@@ -38,7 +38,8 @@ def header_columns(row: Sequence[str]) -> dict[str, int] | None:
         if key in _STT:
             columns.setdefault("stt", i)
             continue
-        name = next((name for name, words in _COLUMNS if any(w in key for w in words)), None)
+        glued = key.replace(" ", "")  # OCR glues words whose space is narrow: "Đơn vị phốihợp"
+        name = next((name for name, words in _COLUMNS if any(w.replace(" ", "") in glued for w in words)), None)
         if name:
             columns.setdefault(name, i)
     return columns if {"content", "lead"} <= columns.keys() else None

@@ -135,9 +135,10 @@ class PolicyQA:
         q = self.analyze(text, idx)
         return idx, q, _merge(q.filters, _filters(doc, locality, doc_type, year))
 
-    def add(self, paths: Iterable[str | Path], *, progress: bool = False) -> IndexChanges:
-        """Add or update these files; other documents are kept."""
-        return self._write(index.sync, [Path(p) for p in paths], progress=progress)
+    def add(self, paths: Iterable[str | Path], *, progress: bool = False, on_page=None) -> IndexChanges:
+        """Add or update these files; other documents are kept. `on_page(file, done, total)` is
+        called after each page OCR reads from a scan or image."""
+        return self._write(index.sync, [Path(p) for p in paths], progress=progress, on_page=on_page)
 
     def remove(self, doc_id: str | Iterable[str]) -> IndexChanges:
         ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)

@@ -43,8 +43,10 @@ def failure(path: Path) -> IngestError:
     ("blank.md", b" \n\n\t \n", "empty file", "empty"),
     ("binary.txt", bytes(range(256)) * 8, "binary file", "binary"),
     ("noise.txt", bytes(range(128, 256)) * 8, "not UTF-8 text", "encoding"),
-    ("sheet.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'", "unsupported"),
-    ("old.doc", b"\xd0\xcf\x11\xe0", "unsupported file type '.doc'", "unsupported"),
+    ("slides.pptx", b"PK\x03\x04", "unsupported file type '.pptx'", "unsupported"),
+    ("sheet.xlsx", b"PK\x03\x04", "not a readable .xlsx file", "corrupt"),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 truncated", "LibreOffice could not convert", "unsupported_legacy"),
+    ("renamed.doc", VIETNAMESE.encode(), "not a Word/Excel 97–2003 .doc file", "unsupported_legacy"),
     ("broken.docx", b"PK\x03\x04 this is no zip", "not a readable .docx file", "corrupt"),
     ("renamed.docx", VIETNAMESE.encode(), "not a readable .docx file", "corrupt"),
     ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "not a readable PDF file", "corrupt"),
@@ -103,12 +105,12 @@ def test_an_unclassified_error_is_internal():
     assert (str(error), error.code) == ("a.txt: something new", "internal")
 
 
-def test_scanned_pdf_without_text(tmp_path: Path):
+def test_blank_scanned_pdf(tmp_path: Path):
     path = tmp_path / "scan.pdf"
     Image.new("RGB", (400, 560), "white").save(path, "PDF")
-    error = failure(path)
-    assert "no extractable text" in error.reason
-    assert error.code == "no_text"
+    error = failure(path)  # OCR'd (tests/test_ingest_scans.py), and there is nothing on the page
+    assert "OCR found no text" in error.reason
+    assert error.code == "ocr_empty"
 
 
 def test_docx_in_a_legacy_font(tmp_path: Path):
