@@ -8,6 +8,7 @@ at the end and `tests/bench_ocr.py`.
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -226,3 +227,31 @@ def test_thanh_hoa_scan_meets_the_targets(tmp_path: Path, condition: str, ceilin
     assert figures.cer <= ceiling
     assert figures.rows_right >= 0.9 * figures.rows == 0.9 * 59
 
+
+
+# --- the CLI: progress per page, the cache inside the index directory ------------------------
+
+def _tsv(text: str) -> str:
+    """Tesseract's TSV for one line of words."""
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    return head + "".join(f"5\t1\t1\t1\t1\t{i}\t{100 + 120 * i}\t100\t100\t40\t95\t{word}\n"
+                          for i, word in enumerate(text.split(), 1))
+
+
+def test_cli_shows_each_page_and_caches_in_the_index_directory(tmp_path: Path, monkeypatch, capsys):
+    import cli
+
+    pages = [Image.new("L", (400, 300), 255) for _ in range(2)]
+    path = tmp_path / "hai-trang.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))
+    texts = iter(["Các sở triển khai kế hoạch.", "Ủy ban nhân dân các huyện phối hợp."])
+    monkeypatch.setattr(ingest.ocr, "run_tesseract", lambda image, options: _tsv(next(texts)))
+
+    assert cli.main(["ingest", str(path), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "OCR hai-trang.tif: page 1/2" in out.err and "OCR hai-trang.tif: page 2/2" in out.err
+    clauses = [json.loads(line) for line in out.out.splitlines()]
+    assert [(c["text"], c["source"], c["citation"][-7:]) for c in clauses] == [
+        ("Các sở triển khai kế hoạch.", "ocr", "trang 1"), ("Ủy ban nhân dân các huyện phối hợp.", "ocr", "trang 2")]
+    assert len(list((tmp_path / "index" / "ocr-cache").rglob("*.tsv"))) == 2
