@@ -241,13 +241,13 @@ def _header(lines: Sequence[VisualLine], i: int) -> tuple[Columns, int] | None:
            and not _has_marker(lines[j])):
         band.append(lines[j])
         j += 1
-    cells = _clusters([w for line in band for w in line.words], band[0].height)
+    body = [w for line in lines[j:] for w in line.words]
+    cells = _clusters([w for line in band for w in line.words], _CELL_GAP * _word_space(lines))
     row_of = {id(w): k for k, line in enumerate(band) for w in line.words}
     texts = tuple(" ".join(w.text for w in sorted(c, key=lambda w: (row_of[id(w)], w.left))) for c in cells)
     found = header_columns(texts)  # a task table names at least its content and lead columns
     if found is None:
         return None
-    body = [w for line in lines[j:] for w in line.words]
     bounds = tuple(_gutter(left, right, body) for left, right in zip(cells, cells[1:]))
     return Columns(texts, bounds, found.get("stt")), j
 
@@ -257,12 +257,22 @@ def _has_marker(line: VisualLine) -> bool:
     return first.isdigit() or (first.isupper() and set(first) <= set("IVXL"))
 
 
-def _clusters(words: list[Word], height: float) -> list[list[Word]]:
-    """Header words grouped into cells: words closer than half a letter height, across lines."""
+_CELL_GAP = 1.6  # header words further apart than this many word spaces are in different cells
+
+
+def _word_space(lines: Sequence[VisualLine]) -> float:
+    """The page's usual space between words (the median gap; column gaps are the rarer ones)."""
+    gaps = [b.left - a.right for line in lines for a, b in zip(line.words, line.words[1:]) if b.left > a.right]
+    return statistics.median(gaps) if gaps else 0.4 * statistics.median(line.height for line in lines)
+
+
+def _clusters(words: list[Word], gap: float) -> list[list[Word]]:
+    """Header words grouped into cells, across lines: words closer than `gap` (measured on the
+    page: header cells sit apart by their padding, words by a space)."""
     cells: list[list[Word]] = []
     right = -1e9
     for w in sorted(words, key=lambda w: w.left):
-        if cells and w.left - right < height / 2:
+        if cells and w.left - right < gap:
             cells[-1].append(w)
         else:
             cells.append([w])
