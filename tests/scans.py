@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,8 @@ def degrade(page: Image.Image, angle: float, noise: float = 0.02, seed: int = 0)
 def to_pdf(pages: list[Image.Image], dpi: int) -> bytes:
     out = io.BytesIO()
     first, *rest = [p.convert("L") for p in pages]
-    first.save(out, format="PDF", save_all=True, append_images=rest, resolution=dpi)
+    epoch = time.gmtime(0)  # fixed dates: the same pages make the same bytes (and the same OCR cache key)
+    first.save(out, format="PDF", save_all=True, append_images=rest, resolution=dpi, creationDate=epoch, modDate=epoch)
     return out.getvalue()
 
 
