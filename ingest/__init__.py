@@ -1,6 +1,7 @@
-"""Ingest layer: policy documents (.txt, .md, .docx, .pdf, .html) -> typed, citable clauses.
+"""Ingest layer: policy documents (.txt, .md, .html, .docx, .doc, .pdf, scans and images by OCR,
+.xlsx, .xls) -> typed, citable clauses.
 
-read (readers, encoding) -> clean (cleanup) -> structure (structure, markers, tables) ->
+read (readers, encoding; ocr + layout, legacy, sheets) -> clean (cleanup) -> structure (structure, markers, tables) ->
 metadata -> clauses with ids and citations (pipeline, citation). Everything downstream sees
 only `Document`, `DocumentMeta` and `Clause` (model).
 """
