@@ -122,7 +122,7 @@ def page_blocks(words: Sequence[Word], carry: Columns | None = None) -> tuple[li
     def close_table() -> None:
         nonlocal columns, rows
         if columns is not None and rows:
-            blocks.append(Table(tuple(tuple("\n".join(cell) for cell in row) for row in rows)))
+            blocks.append(Table(tuple(tuple(tidy("\n".join(cell)) for cell in row) for row in rows)))
         columns, rows = None, []
 
     while i < len(lines):
@@ -216,6 +216,15 @@ def _is_mark(word: Word) -> bool:
     return not word.text.strip(_RULE_MARKS)
 
 
+_LOPSIDED_DASH = re.compile(r"(?<=\d)(?:- | -)(?=\d)")
+
+
+def tidy(text: str) -> str:
+    """Undo OCR's spacing slips that change how text reads: a dash between numbers with a space on
+    one side only ("2021- 2030") was printed with both ("2021 - 2030")."""
+    return _LOPSIDED_DASH.sub(" - ", text)
+
+
 def flush_text(blocks: list[Block], lines: list[VisualLine]) -> None:
     """Text lines as `Line` blocks; a line reaching the right margin with the next close below
     was wrapped (as in the PDF reader), unless either is in capitals (titles, header lines)."""
@@ -223,7 +232,7 @@ def flush_text(blocks: list[Block], lines: list[VisualLine]) -> None:
     for line, nxt in zip(lines, [*lines[1:], None]):
         wrapped = (nxt is not None and line.right >= right - 2 * line.height and nxt.top - line.bottom < line.height
                    and not is_upper(line.text) and not is_upper(nxt.text))
-        blocks.append(Line(line.text, wrapped=wrapped))
+        blocks.append(Line(tidy(line.text), wrapped=wrapped))
     lines.clear()
 
 
