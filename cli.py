@@ -1,4 +1,4 @@
-"""`policyqa` command line: ingest, index, search, ask, matrix, stats, eval, bench, serve."""
+"""`policyqa` command line: ingest, index, search, ask, matrix, stats, eval, bench, feedback, serve."""
 
 from __future__ import annotations
 
@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", parents=[common], help="speed and memory figures on the bundled corpus")
     p.add_argument("--questions", help="gold JSONL whose questions time the searches (default: tests/gold.jsonl)")
     p.set_defaults(run=_bench)
+    p = sub.add_parser("feedback", parents=[common], help="officials' ratings of answers (CSV with --csv)")
+    p.add_argument("--csv", action="store_true", help="CSV on stdout: one row per rating, with question, "
+                   "answer, citations and index generation")
+    p.set_defaults(run=_feedback)
     sub.add_parser("serve", help="start the web app (flags: `policyqa serve --help`)")
     return parser
 
@@ -213,6 +217,19 @@ def _eval(args) -> int:
     questions = load_gold(args.file)
     report = evaluate(_engine(args), questions)
     _emit(args, report.to_dict(), format_report(report))
+    return 0
+
+
+def _feedback(args) -> int:
+    from qa import feedback
+
+    items = feedback.rows(_settings(args).index_dir)
+    if args.csv:
+        sys.stdout.write(feedback.to_csv(items))
+    else:
+        lines = [f"{r['at']} {'👍' if r['rating'] > 0 else '👎'} {r['question']}"
+                 + (f"\n    {r['comment']}" if r["comment"] else "") for r in items]
+        _emit(args, items, "\n".join(lines) or "no feedback yet")
     return 0
 
 

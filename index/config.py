@@ -40,6 +40,11 @@ class Settings:
     ocr_max_pages: int = 100  # a scan with more pages to OCR is refused (ocr_limit), so one file cannot hold a run for hours
     ocr_max_seconds: float = 1800.0  # OCR of one file stops past this; pages read are cached, the next run goes on
     max_question_chars: int = 500
+    host: str = "127.0.0.1"  # address the app binds to (--host); 0.0.0.0 opens it to the network
+    port: int = 7860  # app port (--port)
+    refresh_seconds: float = 10.0  # how often an open page checks for a newer index generation
+    concurrent_requests: int = 4  # questions (and searches) the app answers at once; uploads run one at a time
+    max_k: int = 50  # upper bound on results per API call
     user: str | None = None  # app login (POLICYQA_USER / POLICYQA_PASSWORD); both or neither
     password: str | None = None
 
@@ -55,6 +60,7 @@ _RANGES = {
     "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None), "lock_timeout": (0.0, None),
     "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
     "max_question_chars": (1, None), "ocr_max_pages": (1, None), "ocr_max_seconds": (1.0, None),
+    "port": (1, 65535), "refresh_seconds": (1.0, None), "concurrent_requests": (1, 64), "max_k": (1, 1000),
 }
 
 

@@ -72,6 +72,10 @@ class Index:
     def clauses(self, doc_id: str | None = None) -> list[Clause]:
         return [c for c in self._clauses if doc_id is None or c.doc_id == doc_id]
 
+    def source(self, doc_id: str) -> Path:
+        """The file the document was ingested from (it may since have moved or gone)."""
+        return Path(self._manifest.documents[doc_id].source)
+
     def clause_counts(self) -> dict[str, int]:
         return {doc_id: entry.clauses for doc_id, entry in self._manifest.documents.items()}
 

@@ -17,11 +17,12 @@ from index.rerank import LEAD as ASKS_LEAD
 from ingest.model import HEADER, Clause, DocumentMeta
 from ingest.text import nfc
 from qa import assignments as who
-from qa import kinds
+from qa import kinds, library
 from qa.assignments import Assignment
 from qa.conversation import resolve
 from qa.generate import rewrite
 from qa.kinds import Context
+from qa.library import DocumentRecord, UploadResult
 from qa.model import BASIS, LEAD, PARTNER, TARGET, WHEN, Answer
 from qa.question import Query, analyze
 
@@ -183,6 +184,23 @@ class PolicyQA:
     def _hit(self, idx: index.Index, clause_id: str) -> Hit:
         clause = self._derived(idx).clauses[clause_id]
         return Hit.from_clause(clause, idx.documents[clause.doc_id], 1.0)
+
+    def upload(self, files: Iterable[str | Path], *, by: str | None = None,
+               replaces: str | None = None) -> list[UploadResult]:
+        """Save files into <index_dir>/uploads and index them, one result per file; a file that
+        fails leaves the folder and the index as they were. `by`: the uploader's login name."""
+        return library.upload(self, [Path(f) for f in files], by=by, replaces=replaces)
+
+    def delete(self, doc_id: str) -> IndexChanges:
+        """Remove a document from the index, and its file when it was uploaded."""
+        return library.delete(self, doc_id)
+
+    def library(self) -> list[DocumentRecord]:
+        """Every indexed document with its counts, original file and upload record."""
+        return library.records(self._index, self.settings)
+
+    def source(self, doc_id: str) -> Path:
+        return self._index.source(doc_id)
 
     def documents(self) -> list[tuple[DocumentMeta, int]]:
         idx = self._index

@@ -21,10 +21,14 @@ import pytest
 
 import app
 from browser_support import free_port
+from ui import render
 from index.config import Settings
 from index.model import INDEX_ERROR_CODES, FileError, Hit, IndexChanges
 from ingest.model import ERROR_CODES, DocumentMeta
+from qa.library import DocumentRecord, UploadResult
 from qa.model import Answer
+
+LIBRARY_CODES = {"bad_name", "too_large", "save_failed", "index_failed", "no_content"}
 
 THANH_HOA = DocumentMeta(
     doc_id="thanh-hoa_ke-hoach_2020", source="thanh-hoa_ke-hoach_2020.txt", content_hash="0",
@@ -44,20 +48,12 @@ ANSWER = Answer(
 )
 
 
-# Files whose bytes start with these are skipped by the fake engine, as the index would report them.
-SKIPPED = {
-    b"BAD": ("corrupt", "not a readable .docx file (BadZipFile)"),
-    b"DUP": ("duplicate_id", "document id bc is already taken by /corpus/bc.docx; rename one of the files"),
-}
-
-
 class FakeEngine:
-    """The slice of PolicyQA the app uses; files starting with a SKIPPED prefix fail to index."""
+    """The slice of PolicyQA the app uses, answering every question with ANSWER."""
 
     def __init__(self, index_dir: Path):
         self.settings = Settings(index_dir=index_dir, max_question_chars=60, max_upload_mb=1)
         self.generation = "g1"
-        self.docs = {THANH_HOA.source: (THANH_HOA, 151)}
         self.calls: list[tuple] = []
 
     def refresh(self) -> bool:
@@ -72,26 +68,15 @@ class FakeEngine:
         return [ROW]
 
     def documents(self):
-        return list(self.docs.values())
+        return [(THANH_HOA, 151)]
+
+    def library(self):
+        return [DocumentRecord(THANH_HOA, 151, 59, None, None, None, frozenset())]
 
     def analyze(self, question):
         from qa.question import analyze
 
-        metas = [meta for meta, _ in self.docs.values()]
-        return analyze(question, {m.locality for m in metas if m.locality}, metas)
-
-    def add(self, paths, progress=False):
-        added, errors = [], []
-        for p in map(Path, paths):
-            if skipped := SKIPPED.get(p.read_bytes()[:3]):
-                errors.append(FileError(str(p), *skipped))
-                continue
-            meta = DocumentMeta(doc_id=p.stem, source=p.name, content_hash="1", title=p.stem)
-            self.docs[p.name] = (meta, 2)
-            added.append(p.stem)
-        if added:
-            self.generation = "g2"
-        return IndexChanges(added=tuple(added), errors=tuple(errors))
+        return analyze(question, {THANH_HOA.locality}, [THANH_HOA])
 
 
 @pytest.fixture
@@ -99,40 +84,55 @@ def engine(tmp_path):
     return FakeEngine(tmp_path / "index")
 
 
-def test_chat_reply_escapes_markup_but_keeps_citation_markers():
+def test_chat_reply_escapes_markup_and_links_each_marker_to_its_card():
     answer = Answer(
         question="q", text='1. <img src=x onerror="alert(1)"> *Sở* TN&MT &amp; [1][2].', citations=[ROW],
         abstained=False, language="vi", intent="lead",
     )
-    reply = app.render_answer(answer)
+    reply = render.render_answer(answer, 3)
     assert reply.startswith("1\\. \\<img")
     assert "\\*Sở\\*" in reply and "TN&MT" in reply and "\\&amp;" in reply
-    assert "**[1][2]**." in reply
+    assert "[\\[1\\]](#pq-src-3-1)[\\[2\\]](#pq-src-3-2)." in reply
     assert "dòng VI.1" in reply  # citations stay readable: no needless backslashes
 
 
-def test_sources_panel_shows_the_whole_row_with_document_text_escaped():
+def test_source_card_leads_with_the_row_fields_and_folds_title_and_section():
     def mark(text):
         return html.escape(text).replace("dán nhãn", "<mark>dán nhãn</mark>")
 
     hostile = Hit(**{**ROW.__dict__, "text": "<p>dán nhãn</p><script>x()</script>", "note": "<b>ghi chú</b>",
                      "doc": DocumentMeta(**{**THANH_HOA.__dict__, "title": "<i>Kế hoạch</i>"})})
-    panel = app.render_sources(Answer(**{**ANSWER.__dict__, "citations": [ROW, hostile]}), mark)
-    for label in ("Đơn vị chủ trì", "Sở Công Thương", "Đơn vị phối hợp", "Thời gian", "2021 - 2030",
-                  "dòng VI.1", "tỉnh Thanh Hóa", "30/12/2020", "Phụ lục › VI. Thúc đẩy"):
-        assert label in panel
+    panel = render.render_sources(Answer(**{**ANSWER.__dict__, "citations": [ROW, hostile]}), 4, mark)
+    assert 'data-turn="4"' in panel and f"<q>{ANSWER.question}</q>" in panel  # names its question
+    card = panel[panel.index('id="pq-source-1"'):panel.index('id="pq-source-2"')]
+    fields = ("Nhiệm vụ", "Chủ trì", "Sở Công Thương", "Phối hợp", "Thời gian", "2021 - 2030",
+              "tỉnh Thanh Hóa › dòng VI.1", "<details", ROW.doc.title, "Phụ lục › VI. Thúc đẩy")
+    positions = [card.index(f) for f in fields]
+    assert positions == sorted(positions), "row fields, then the citation, then the folded title and section"
     assert "<mark>dán nhãn</mark>" in panel
     tags = set(re.findall(r"</?([a-z]+)", panel))
-    assert tags <= {"div", "span", "table", "tr", "th", "td", "p", "mark"}, tags
+    assert tags <= {"div", "span", "dl", "dt", "dd", "p", "mark", "q", "b", "details", "summary"}, tags
     assert "&lt;script&gt;" in panel and "&lt;i&gt;Kế hoạch&lt;/i&gt;" in panel
 
 
 def test_abstention_says_so_in_the_panel():
     none = Answer(question="q", text="Không có thông tin.", citations=[], abstained=True, language="vi",
                   intent="general")
-    assert "Không có điều khoản" in app.render_sources(none, html.escape)
+    assert "Không có điều khoản" in render.render_sources(none, 0, html.escape)
     near = Answer(**{**none.__dict__, "citations": [ROW]})
-    assert "Chưa đủ căn cứ" in app.render_sources(near, html.escape)
+    assert "Chưa đủ căn cứ" in render.render_sources(near, 0, html.escape)
+
+
+def test_chat_reply_i_is_turn_i():
+    turns = [render.Turn("a?", "A", None, ""), render.Turn("b?", "B", None, "")]
+    messages = render.chat_messages(turns, pending="c?")
+    assert [m["content"] for m in messages[1::2]] == ["A", "B", render.PENDING]
+
+
+def test_conversation_export_has_each_answer_with_its_citations():
+    text = render.conversation_markdown([render.Turn(ANSWER.question, "", ANSWER, "")], "gen-1")
+    assert f"## 1. {ANSWER.question}" in text and "Sở Công Thương chủ trì \\[1\\]" in text
+    assert "1. tỉnh Thanh Hóa · 30/12/2020 › Phụ lục › dòng VI.1" in text and "gen-1" in text
 
 
 def test_highlighter_marks_what_qa_understood_and_escapes_the_rest(engine):
@@ -143,110 +143,42 @@ def test_highlighter_marks_what_qa_understood_and_escapes_the_rest(engine):
 
 
 def test_every_reason_a_file_is_skipped_reads_as_vietnamese():
-    assert set(app._REASONS_VI) == {*ERROR_CODES, *INDEX_ERROR_CODES}
-    assert app.vietnamese_reason(FileError("a.txt", "empty", "empty file")) == "tệp rỗng (empty file)"
-    assert app.vietnamese_reason(FileError("a.txt", "new", "something new")) == \
-        "không đọc được nội dung tệp (something new)"
+    assert {*ERROR_CODES, *INDEX_ERROR_CODES, *LIBRARY_CODES} == set(render.REASONS_VI)
+    assert render.vietnamese_reason("empty") == "tệp rỗng"
+    assert render.vietnamese_reason("something new") == "không đọc được nội dung tệp"
 
 
-def test_filter_choices_come_from_the_documents():
-    choices = app.filter_choices([(THANH_HOA, 151)])
-    assert choices["doc"][1] == ("Kế hoạch 2020 · tỉnh Thanh Hóa", "thanh-hoa_ke-hoach_2020")
-    assert choices["locality"][1:] == [("tỉnh Thanh Hóa", "tỉnh Thanh Hóa")]
-    assert choices["year"][1:] == [("2020", "2020")]
-    assert all(c[0][1] == app.ALL for c in choices.values())
-
-
-@pytest.mark.parametrize("name", ["../ke-hoach.docx", "..", "a/b.docx", "a\\b.docx", ".an.docx", "x.exe",
-                                  "ke-hoach.docx.sh", "", "tab\t.docx"])
-def test_upload_names_that_are_not_plain_supported_files_are_refused(tmp_path, name):
-    with pytest.raises(app.UploadRejected):
-        app.upload_target(tmp_path, name)
-
-
-def test_upload_keeps_the_original_name_in_nfc(tmp_path):
-    name = unicodedata.normalize("NFD", "Kế hoạch số 12.DOCX")
-    assert app.upload_target(tmp_path, name) == (tmp_path / "Kế hoạch số 12.DOCX").resolve()
-
-
-def _gradio_upload(tmp_path, name: str, data: bytes) -> str:
-    """A file where gradio leaves an upload: its own folder, the original name."""
-    folder = tmp_path / "gradio" / str(len(data))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
-    return str(folder / name)
-
-
-def test_good_upload_is_saved_and_indexed(engine, tmp_path):
-    src = _gradio_upload(tmp_path, "Kế hoạch 5.txt", b"noi dung")
-    message = app.ingest_uploads(engine, [src])
-    assert "Đã thêm" in message and "Kế hoạch 5.txt" in message and "2 điều khoản" in message
-    assert (engine.settings.index_dir / "uploads" / "Kế hoạch 5.txt").read_bytes() == b"noi dung"
-    assert not Path(src).exists()  # gradio's copy would stay downloadable
-
-
-def test_failed_upload_leaves_folder_and_index_as_they_were(engine, tmp_path):
-    app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"v1")])
-    message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"BAD bytes!")])
-    assert ("Không thêm được tệp <b>bc.docx</b>: tệp bị hỏng, có mật khẩu bảo vệ, hoặc không phải tệp Word "
-            "(.docx) hay PDF hợp lệ (not a readable .docx file (BadZipFile))") in message
-    uploads = engine.settings.index_dir / "uploads"
-    assert (uploads / "bc.docx").read_bytes() == b"v1"  # the previous version is back
-    assert [p.name for p in uploads.iterdir()] == ["bc.docx"]  # no backup left behind
-    message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "moi.docx", b"BAD")])
-    assert not (uploads / "moi.docx").exists()
-    assert "Chỉ mục không thay đổi" in message
-
-
-def test_upload_named_like_another_indexed_document_is_refused(engine, tmp_path):
-    message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"DUP")])
-    assert ("Không thêm được tệp <b>bc.docx</b>: đã có một văn bản khác cùng tên trong chỉ mục; "
-            "hãy đổi tên tệp rồi tải lại (document id bc is already taken by /corpus/bc.docx") in message
-    assert not (engine.settings.index_dir / "uploads" / "bc.docx").exists()
-
-
-def test_an_interrupted_save_leaves_the_previous_upload_whole(engine, tmp_path, monkeypatch):
-    app.ingest_uploads(engine, [_gradio_upload(tmp_path, "bc.docx", b"v1")])
-    new = _gradio_upload(tmp_path, "bc.docx", b"version 2, longer")
-    copyfile = shutil.copyfile
-
-    def disk_full_halfway(src, dst, **kwargs):
-        if Path(src) != Path(new):
-            return copyfile(src, dst, **kwargs)
-        Path(dst).write_bytes(Path(src).read_bytes()[:4])
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(shutil, "copyfile", disk_full_halfway)
-    message = app.ingest_uploads(engine, [new])
-    assert "Không lưu được tệp <b>bc.docx</b> (No space left on device)" in message
-    uploads = engine.settings.index_dir / "uploads"
-    assert [p.name for p in uploads.iterdir()] == ["bc.docx"] and (uploads / "bc.docx").read_bytes() == b"v1"
-
-
-def test_unsupported_and_oversized_uploads_are_refused_before_ingest(engine, tmp_path):
-    message = app.ingest_uploads(engine, [
-        _gradio_upload(tmp_path, "virus.exe", b"MZ"),
-        _gradio_upload(tmp_path, "lon.pdf", b"x" * (1024 * 1024 + 1)),
-    ])
-    assert "virus.exe" in message and "không được hỗ trợ" in message
-    assert "lon.pdf" in message and "vượt quá giới hạn 1 MB" in message
-    assert engine.generation == "g1"
-
-
-def test_an_engine_failure_rolls_the_upload_back(engine, tmp_path):
-    def boom(paths, progress=False):
-        raise RuntimeError("ổ đĩa đầy")
-
-    engine.add = boom
-    message = app.ingest_uploads(engine, [_gradio_upload(tmp_path, "a.md", b"# A")])
-    assert "Không thêm được tệp <b>a.md</b>: hệ thống chưa lập chỉ mục được lúc này (ổ đĩa đầy)" in message
-    assert not (engine.settings.index_dir / "uploads" / "a.md").exists()
+def test_filter_choices_come_from_the_documents_with_provinces_of_district_documents():
+    cao_lanh = DocumentMeta(doc_id="cl", source="cl.txt", content_hash="1", locality="huyện Cao Lãnh",
+                            province="Đồng Tháp", district="Cao Lãnh", year=2021)
+    choices = render.filter_choices([THANH_HOA, cao_lanh])
+    assert choices["doc"][2] == ("Kế hoạch 2020 · tỉnh Thanh Hóa", "thanh-hoa_ke-hoach_2020")
+    assert choices["locality"][1:] == [("Đồng Tháp", "Đồng Tháp"), ("huyện Cao Lãnh (Đồng Tháp)", "huyện Cao Lãnh"),
+                                       ("Thanh Hóa", "Thanh Hóa")]
+    assert choices["year"][1:] == [("2021", "2021"), ("2020", "2020")]
+    assert all(c[0][1] == render.ALL for c in choices.values())
 
 
 def test_upload_help_lists_the_accepted_types(engine, monkeypatch):
     monkeypatch.setattr(app, "UPLOAD_TYPES", (".docx", ".odt"))
     texts = [b.value for b in app.build_app(engine).blocks.values() if isinstance(b, gr.Markdown)]
     assert any("Tải lên văn bản mới (.docx, .odt, tối đa 1 MB)" in t for t in texts)
+
+
+def test_upload_outcomes_read_as_vietnamese_without_english_details():
+    results = [
+        UploadResult("bc.docx", "failed", "corrupt", "not a readable .docx file (BadZipFile)"),
+        UploadResult("lon.pdf", "failed", "too_large", "larger than max_upload_mb (1 MB)"),
+        UploadResult("x.exe", "failed", "unsupported", "unsupported file type"),
+        UploadResult("ban-word.docx", "added", doc_id="ban-word", clauses=54,
+                     same_number=("cao-lanh.txt",), same_text=("cao-lanh.txt",)),
+    ]
+    message = render.render_upload(results, 1, (".docx", ".pdf"))
+    assert "Không thêm được tệp <b>bc.docx</b>: tệp bị hỏng" in message and "Chỉ mục không thay đổi" in message
+    assert "vượt quá giới hạn 1 MB" in message and "chỉ nhận tệp .docx, .pdf" in message
+    assert "Đã thêm <b>ban-word.docx</b> (54 điều khoản)" in message
+    assert "cùng số hiệu với «cao-lanh.txt»" in message and message.count("cao-lanh.txt") == 1
+    assert "BadZipFile" not in message and "readable" not in message and "max_upload" not in message
 
 
 def test_half_a_login_stops_the_app_before_it_opens_the_index(monkeypatch, tmp_path, capsys):
