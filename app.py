@@ -34,8 +34,10 @@ from qa.library import similar  # noqa: E402
 from ui.assets import CSS, JS  # noqa: E402
 from ui.render import (  # noqa: E402
     ALL, SOURCES_PLACEHOLDER, Turn, chat_messages, conversation_markdown, doc_label, esc, filter_choices, md_escape,
-    render_answer, render_document, render_documents, render_refusal, render_sources, render_upload,
+    render_answer, render_assignments, render_document, render_documents, render_refusal, render_sources,
+    render_upload,
 )
+from ui.render import assignments_csv as render_assignments_csv  # noqa: E402
 
 if TYPE_CHECKING:
     from qa import PolicyQA
@@ -108,11 +110,12 @@ def _user(request: gr.Request | None) -> str | None:
 
 
 def answer_turn(engine: PolicyQA, question: str, turns: list[Turn], filters: dict) -> Turn:
-    """Ask the engine; the turn's number (its place in the session) ties reply, links and panel together."""
+    """Ask the engine, with the session's earlier answers for follow-ups ("Còn đơn vị phối hợp?"); the
+    turn's number (its place in the session) ties reply, links and panel together."""
     n = len(turns)
     try:
         refresh(engine)
-        answer = engine.ask(question, **filters)
+        answer = engine.ask(question, history=[t.answer for t in turns if t.answer is not None], **filters)
         return Turn(question, render_answer(answer, n), answer, render_sources(answer, n, highlighter(engine, question)))
     except Exception:
         log.exception("answering %r failed", question)
@@ -317,6 +320,42 @@ def _source_of(engine: PolicyQA, doc_id: str) -> str:
     return meta.source if meta else doc_id
 
 
+# ---------------------------------------------------------------- who does what
+
+
+MATRIX_ROWS_SHOWN = 200  # rows drawn on the page; the CSV download has every row
+
+
+def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dropdown]:
+    """The "Phân công" tab: PolicyQA.assignments filtered by agency, place and document, with a CSV."""
+    gr.Markdown("Các nhiệm vụ được giao trong các văn bản: đơn vị chủ trì, đơn vị phối hợp, thời gian, "
+                "kèm trích dẫn. Lọc theo cơ quan (viết tắt cũng được, ví dụ «Sở TN&MT»), địa phương, văn bản.")
+    with gr.Row():
+        agency = gr.Textbox(label="Cơ quan chủ trì", elem_id="pq-matrix-agency", placeholder="Ví dụ: Sở Công Thương")
+        locality = gr.Dropdown(label="Địa phương", choices=[("Tất cả địa phương", ALL)], value=ALL,
+                               elem_id="pq-matrix-locality")
+        document = gr.Dropdown(label="Văn bản", choices=[("Tất cả văn bản", ALL)], value=ALL,
+                               elem_id="pq-matrix-doc", scale=2)
+    with gr.Row():
+        run = gr.Button("Lọc", variant="primary", elem_id="pq-matrix-run", size="sm", scale=0, min_width=120)
+        download = gr.DownloadButton("Tải bảng (CSV)", interactive=False, elem_id="pq-matrix-csv", size="sm",
+                                     scale=0, min_width=160)
+    table = gr.HTML(elem_id="pq-matrix", js_on_load=None)
+
+    def show(agency, locality, doc):
+        refresh(engine)
+        rows = engine.assignments(agency=nfc(agency or "").strip() or None, locality=locality or None,
+                                  doc=doc or None)
+        path = Path(tempfile.mkdtemp(prefix="pq-matrix-")) / "phan-cong.csv"
+        path.write_text(render_assignments_csv(rows), encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
+        return render_assignments(rows, MATRIX_ROWS_SHOWN), gr.update(value=str(path), interactive=bool(rows))
+
+    gr.on([tab.select, run.click, agency.submit, locality.input, document.input], show,
+          inputs=[agency, locality, document], outputs=[table, download], api_visibility="private",
+          trigger_mode="always_last")
+    return locality, document
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -328,7 +367,7 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
         docs = engine.documents()
         return f"Đang tra cứu trên {len(docs)} văn bản, {sum(n for _, n in docs)} điều khoản."
 
-    def page_state(doc, locality, doc_type, year, chosen):
+    def page_state(doc, locality, doc_type, year, chosen, matrix_place, matrix_doc):
         """Everything that depends on the index: document list, filter and document choices, status."""
         documents = engine.documents()
         choices = filter_choices([meta for meta, _ in documents])
@@ -340,19 +379,22 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
         ]
         managed = [(f"{doc_label(m)} — {m.source}", m.doc_id) for m, _ in documents]
         kept = chosen if chosen in {v for _, v in managed} else None
+        matrix = [gr.update(choices=choices[name], value=value if value in {v for _, v in choices[name]} else ALL)
+                  for name, value in (("locality", matrix_place), ("doc", matrix_doc))]
         return (render_documents(engine.library()), *dropdowns, index_status(), engine.generation,
-                gr.update(choices=managed, value=kept))
+                gr.update(choices=managed, value=kept), *matrix)
 
     def poll(generation, *current):
         """Timer tick: pick up a newer index on disk; redraw only when the generation moved."""
         refresh(engine)
         if engine.generation == generation:
-            return (gr.skip(),) * 8
+            return (gr.skip(),) * 10
         return page_state(*current)
 
-    def upload(files, doc, locality, doc_type, year, chosen, request: gr.Request, progress=gr.Progress()):
+    def upload(files, doc, locality, doc_type, year, chosen, matrix_place, matrix_doc, request: gr.Request,
+               progress=gr.Progress()):
         message = run_upload(engine, files or [], progress, by=_user(request))
-        return message, *page_state(doc, locality, doc_type, year, chosen)
+        return message, *page_state(doc, locality, doc_type, year, chosen, matrix_place, matrix_doc)
 
     with gr.Blocks(title="Tra cứu văn bản chính sách – SX&TD bền vững", analytics_enabled=False) as demo:
         generation = gr.State("")
@@ -378,9 +420,11 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
         with gr.Tab("Văn bản", id="docs"):
             upload_button, upload_status = upload_component(engine)
             listing, chosen, changed = documents_component(engine)
+        with gr.Tab("Phân công", id="matrix") as matrix_tab:
+            matrix_place, matrix_doc = matrix_component(engine, matrix_tab)
 
-        state_inputs = [*filters.all, chosen]
-        index_outputs = [listing, *filters.all, status, generation, chosen]
+        state_inputs = [*filters.all, chosen, matrix_place, matrix_doc]
+        index_outputs = [listing, *filters.all, status, generation, chosen, matrix_place, matrix_doc]
         demo.load(page_state, inputs=state_inputs, outputs=index_outputs, api_visibility="private")
         changed.then(page_state, inputs=state_inputs, outputs=index_outputs, api_visibility="private")
         # One write at a time: saving, and rolling back a failed file, share the uploads folder.

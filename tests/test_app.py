@@ -70,6 +70,10 @@ class FakeEngine:
     def documents(self):
         return [(THANH_HOA, 151)]
 
+    def assignments(self, **filters):
+        self.calls.append(("assignments", filters))
+        return []
+
     def library(self):
         return [DocumentRecord(THANH_HOA, 151, 59, None, None, None, frozenset())]
 
@@ -251,3 +255,17 @@ def test_questions_are_answered_concurrently_and_uploads_one_at_a_time(served, e
     assert [job.result(timeout=30)["text"] for job in jobs] == [ANSWER.text] * 2
     limits = {fn.name: fn.concurrency_limit for fn in served[0].fns.values()}
     assert limits["upload"] == 1
+
+
+def test_assignment_table_and_csv_carry_task_lead_partners_period_and_citation():
+    from qa.assignments import Assignment
+
+    row = Assignment(task="Hướng dẫn <dán nhãn>", lead="Sở Công Thương", partners=("UBND cấp huyện", "Sở TC"),
+                     period="2021 - 2030", doc_id=THANH_HOA.doc_id, locality=THANH_HOA.locality, clause_id="c",
+                     citation=ROW.citation, section="Phụ lục", label="VI.1", source="table")
+    table = render.render_assignments([row, row], limit=1)
+    assert "Đang hiện 1 trên 2 nhiệm vụ" in table and table.count("<tr>") == 2  # header and one row
+    assert "Hướng dẫn &lt;dán nhãn&gt;" in table and 'data-label="Chủ trì">Sở Công Thương' in table
+    lines = render.assignments_csv([row]).splitlines()
+    assert lines == ["Nhiệm vụ,Chủ trì,Phối hợp,Thời gian,Văn bản",
+                     f"Hướng dẫn <dán nhãn>,Sở Công Thương,UBND cấp huyện; Sở TC,2021 - 2030,{ROW.citation}"]

@@ -34,19 +34,22 @@ CSS = """
 .pq-ok { background: #ecfdf5; color: #064e3b; border-left: 4px solid #059669; }
 .pq-fail { background: #fef2f2; color: #7f1d1d; border-left: 4px solid #dc2626; }
 .pq-warn { background: #fffbeb; color: #78350f; border-left: 4px solid #d97706; }
-.pq-doc-table { width: 100%; border-collapse: collapse; font-size: 0.92em; border: none !important; }
-.pq-doc-table th, .pq-doc-table td { text-align: left; padding: 0.4rem 0.5rem; vertical-align: top;
-                                     border-bottom: 1px solid var(--border-color-primary); }
-.pq-doc-table td:first-child { overflow-wrap: anywhere; min-width: 12rem; }
+.pq-cards { width: 100%; border-collapse: collapse; font-size: 0.92em; border: none !important; }
+.pq-cards th, .pq-cards td { text-align: left; padding: 0.4rem 0.5rem; vertical-align: top;
+                             border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
+.pq-cards th { background: var(--background-fill-secondary); }
+.pq-matrix td[data-label="Thời gian"] { white-space: nowrap; }
+.pq-cards td:first-child { overflow-wrap: anywhere; min-width: 12rem; }
 .pq-doc-table td[data-label="Mã nội dung"] { font-family: var(--font-mono); font-size: 0.9em; }
 @media (max-width: 600px) {
-  .pq-doc-table thead { display: none; }
-  .pq-doc-table, .pq-doc-table tbody, .pq-doc-table tr, .pq-doc-table td { display: block; width: 100%; }
-  .pq-doc-table tr { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  .pq-cards thead { display: none; }
+  .pq-cards, .pq-cards tbody, .pq-cards tr, .pq-cards td { display: block; width: 100%; }
+  .pq-cards tr { border: 1px solid var(--border-color-primary); border-radius: 8px;
                      margin-bottom: 0.7rem; padding: 0.3rem 0.6rem; }
-  .pq-doc-table td { display: flex; gap: 0.6rem; border: none; padding: 0.2rem 0; min-width: 0; }
-  .pq-doc-table td::before { content: attr(data-label); flex: 0 0 7rem; font-weight: 600; }
-  .pq-doc-table td:empty { display: none; }
+  .pq-cards td { display: flex; gap: 0.6rem; border: none !important; padding: 0.2rem 0; min-width: 0; }
+  .pq-matrix td[data-label="Thời gian"] { white-space: normal; }
+  .pq-cards td::before { content: attr(data-label); flex: 0 0 7rem; font-weight: 600; }
+  .pq-cards td:empty { display: none; }
   .pq-doc-table td:first-child { font-weight: 600; }
   #pq-sources { max-height: none; }
   .pq-doc-table td:first-child::before { display: none; }

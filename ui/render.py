@@ -6,7 +6,9 @@ Document text is always escaped; only the markup written here reaches the page.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from ingest.text import fold, nfc
 if TYPE_CHECKING:
     from index.model import Hit
     from ingest.model import DocumentMeta
+    from qa.assignments import Assignment
     from qa.library import DocumentRecord, UploadResult
     from qa.model import Answer
 
@@ -193,6 +196,40 @@ def filter_choices(documents: list[DocumentMeta]) -> dict[str, list[tuple[str, s
     }
 
 
+ASSIGNMENT_COLUMNS = ("Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời gian", "Văn bản")
+
+
+def _assignment_cells(a: Assignment) -> tuple[str, ...]:
+    return (a.task, a.lead, "; ".join(a.partners), a.period or "", a.citation)
+
+
+def render_assignments(rows: list[Assignment], limit: int) -> str:
+    """Who does what, as a table (cards below 600 px); at most `limit` rows on the page, the CSV has all."""
+    if not rows:
+        return '<div class="pq-empty">Không có nhiệm vụ nào khớp bộ lọc.</div>'
+    shown = rows[:limit]
+    more = (f'<div class="pq-note">Đang hiện {len(shown)} trên {len(rows)} nhiệm vụ; '
+            "tải tệp CSV để xem tất cả, hoặc lọc hẹp hơn.</div>" if len(rows) > limit else
+            f'<div class="pq-note">{len(rows)} nhiệm vụ.</div>')
+    return more + _table("pq-matrix", ASSIGNMENT_COLUMNS, [_assignment_cells(a) for a in shown])
+
+
+def assignments_csv(rows: list[Assignment]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ASSIGNMENT_COLUMNS)
+    writer.writerows(_assignment_cells(a) for a in rows)
+    return out.getvalue()
+
+
+def _table(kind: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A table on a desktop, one card per row below 600 px (the CSS shows each cell's data-label)."""
+    head = "".join(f"<th>{c}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f'<td data-label="{c}">{esc(v)}</td>' for c, v in zip(columns, cells)) + "</tr>"
+                   for cells in rows)
+    return f'<table class="pq-cards {kind}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 DOC_COLUMNS = ("Tệp", "Loại", "Số hiệu", "Ngày ban hành", "Địa phương", "Điều khoản", "Nhiệm vụ", "Tải lên",
                "Mã nội dung")
 
@@ -211,15 +248,10 @@ def _doc_cells(r: DocumentRecord) -> tuple[str, ...]:
 
 
 def render_documents(records: list[DocumentRecord]) -> str:
-    """The document list: a table on a desktop, one card per document below 600 px (CSS uses the
-    data-label of each cell)."""
+    """The document list: a table on a desktop, one card per document below 600 px."""
     if not records:
         return '<div class="pq-empty">Chưa có văn bản nào.</div>'
-    head = "".join(f"<th>{c}</th>" for c in DOC_COLUMNS)
-    rows = "".join(
-        "<tr>" + "".join(f'<td data-label="{c}">{esc(v)}</td>' for c, v in zip(DOC_COLUMNS, _doc_cells(r)))
-        + "</tr>" for r in records)
-    return f'<table class="pq-doc-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return _table("pq-doc-table", DOC_COLUMNS, [_doc_cells(r) for r in records])
 
 
 def render_document(record: DocumentRecord, same_number: list, same_text: list) -> str:
