@@ -31,7 +31,7 @@ from ingest import SUPPORTED as UPLOAD_TYPES  # noqa: E402  (ingest's one list o
 from ingest.text import nfc  # noqa: E402
 from qa import feedback  # noqa: E402
 from qa.library import similar  # noqa: E402
-from ui.assets import CSS, JS  # noqa: E402
+from ui.assets import CSS, HEAD, JS  # noqa: E402
 from ui.render import (  # noqa: E402
     ALL, SOURCES_PLACEHOLDER, Turn, chat_messages, conversation_markdown, doc_label, esc, filter_choices, md_escape,
     render_answer, render_assignments, render_document, render_documents, render_refusal, render_sources,
@@ -192,12 +192,12 @@ def chat_component(engine: PolicyQA, filters: Filters) -> None:
 def feedback_component(engine: PolicyQA, chat: gr.Chatbot, turns: gr.State) -> None:
     """👍/👎 on a reply saves it at once (qa.feedback); an optional comment can follow."""
     rating = gr.State(None)  # id of the last saved rating, for its comment
+    status = gr.HTML(elem_id="pq-feedback-status", js_on_load=None)
     with gr.Group(visible=False, elem_id="pq-feedback") as box:
         comment = gr.Textbox(label="Góp ý thêm cho câu trả lời vừa đánh giá (không bắt buộc)", lines=2,
                              elem_id="pq-feedback-comment",
                              placeholder="Ví dụ: thiếu đơn vị phối hợp; trích sai văn bản; nên hiểu «…» là «…»")
         send = gr.Button("Gửi góp ý", size="sm", elem_id="pq-feedback-send")
-    status = gr.HTML(elem_id="pq-feedback-status", js_on_load=None)
 
     def rate(turns, evt: gr.LikeData, request: gr.Request):
         turn = evt.index // 2 if isinstance(evt.index, int) else -1
@@ -250,7 +250,7 @@ def run_upload(engine: PolicyQA, files: list[str], progress, *, by: str | None, 
 def documents_component(engine: PolicyQA):
     """The list of indexed documents, and one document in full with download, delete and replace
     (each change asks for a confirmation first)."""
-    listing = gr.HTML(elem_id="pq-docs", js_on_load=None)
+    listing = gr.HTML(elem_id="pq-docs", js_on_load=None, padding=False)
     gr.Markdown("### Quản lý văn bản")
     chosen = gr.Dropdown(label="Chọn văn bản", choices=[], value=None, elem_id="pq-manage-doc")
     detail = gr.HTML(elem_id="pq-doc-detail", js_on_load=None)
@@ -340,7 +340,7 @@ def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dro
         run = gr.Button("Lọc", variant="primary", elem_id="pq-matrix-run", size="sm", scale=0, min_width=120)
         download = gr.DownloadButton("Tải bảng (CSV)", interactive=False, elem_id="pq-matrix-csv", size="sm",
                                      scale=0, min_width=160)
-    table = gr.HTML(elem_id="pq-matrix", js_on_load=None)
+    table = gr.HTML(elem_id="pq-matrix", js_on_load=None, padding=False)
 
     def show(agency, locality, doc):
         refresh(engine)
@@ -512,6 +512,7 @@ def launch_app(
         show_error=False,
         css=CSS,
         js=JS,
+        head=HEAD,
         theme=gr.themes.Default(font=FONT),
     )
     return demo

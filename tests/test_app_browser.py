@@ -7,6 +7,8 @@ artifacts/screenshots/ for a human look.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -90,12 +92,49 @@ def open_tab(page, name: str) -> None:
 
 
 def upload(page, path) -> str:
-    """Upload through the button's file input; returns the status message that names the file."""
+    """Upload through the button's file input; returns the status message that names the file.
+    Every text the status area showed meanwhile (the progress) is kept in window.pqSeen."""
     open_tab(page, "Văn bản")
+    page.evaluate("""() => {
+        window.pqSeen = new Set();
+        const status = document.querySelector('#pq-upload-status');
+        new MutationObserver(() => window.pqSeen.add(status.innerText)).observe(
+            status, {childList: true, subtree: true, characterData: true});
+    }""")
     page.locator("#pq-upload-row input[type=file]").set_input_files(str(path))
     status = page.locator("#pq-upload-status")
     playwright_api.expect(status).to_contain_text(path.name, timeout=ANSWER_TIMEOUT_MS)
     return status.inner_text()
+
+
+def first_line_visible_ms(page, question: str) -> float:
+    """Enter -> the first line of the new reply inside the chat's view and the window, in ms (in-page clock)."""
+    before = page.locator(BOT).count()
+    box = page.locator("#pq-question textarea")
+    box.fill(question)
+    page.evaluate("() => { window.pqT0 = performance.now(); }")
+    box.press("Enter")
+    handle = page.wait_for_function(
+        """([sel, n, pending]) => {
+            const bots = document.querySelectorAll(sel);
+            const last = bots[bots.length - 1];
+            if (bots.length <= n || last.innerText.includes(pending)) return false;
+            const top = last.getBoundingClientRect().top + 12;  // the first line's middle
+            const chat = document.querySelector('#pq-chat').getBoundingClientRect();
+            return top >= Math.max(chat.top, 0) && top <= Math.min(chat.bottom, innerHeight)
+                && performance.now() - window.pqT0;
+        }""",
+        arg=[BOT, before, PENDING], timeout=ANSWER_TIMEOUT_MS, polling="raf",
+    )
+    return float(handle.json_value())
+
+
+def panel_question(page) -> str:
+    return page.locator("#pq-sources .pq-sources-head q").inner_text()
+
+
+def marked_reply(page) -> int:
+    return page.evaluate(f"[...document.querySelectorAll('{BOT}')].findIndex(b => b.classList.contains('pq-current'))")
 
 
 def documents_indexed(page) -> int:
@@ -112,7 +151,7 @@ def test_first_and_warm_answer_cite_the_thanh_hoa_appendix_row(page):
     panel = sources(page)
     assert "Hướng dẫn áp dụng và vận hành hệ thống chứng nhận, dán nhãn tái chế" in panel
     assert "VI.1" in panel
-    assert "Đơn vị chủ trì" in panel and "Thanh Hóa" in panel
+    assert "Chủ trì" in panel and "Thanh Hóa" in panel
     assert page.locator("#pq-sources mark").count() > 0, "query terms are highlighted"
 
     reply, warm = ask(page, "Đơn vị nào chủ trì hướng dẫn mua sắm công xanh đối với nguồn kinh phí sự nghiệp?")
@@ -138,6 +177,104 @@ def test_english_question(page):
     assert "mua sắm công xanh" in sources(page)
 
 
+LONG = "Sở Tài nguyên và Môi trường chủ trì những nhiệm vụ nào?"
+
+
+def test_the_first_line_of_a_new_answer_is_in_view(page):
+    ask(page, "Cơ quan nào chủ trì việc dán nhãn sinh thái?")  # warm
+    elapsed = first_line_visible_ms(page, LONG)
+    shot(page, "11-long-answer-first-line")
+    last = page.locator(BOT).last
+    assert last.inner_text().startswith(("Đơn vị", "Sở Tài nguyên")), last.inner_text()[:80]
+    assert page.locator(BOT).last.evaluate("b => b.scrollHeight > b.closest('.bubble-wrap').clientHeight / 2")
+    TIMINGS["enter_to_first_line_visible_ms"] = round(elapsed)
+    print(f"\n[timing] Enter -> first line of a warm answer visible: {elapsed:.0f} ms")
+
+
+def test_an_old_answer_clicked_then_a_new_question_keeps_answer_and_sources_in_step(page):
+    first_q, second_q = "Cơ quan nào chủ trì việc dán nhãn sinh thái?", "Kế hoạch 45/KH-UBND của Hậu Giang căn cứ vào văn bản nào?"
+    ask(page, first_q)
+    ask(page, second_q)
+    n = page.locator(BOT).count()
+    page.locator(BOT).nth(n - 2).click()
+    playwright_api.expect(page.locator("#pq-sources .pq-sources-head q")).to_have_text(first_q)
+    assert marked_reply(page) == n - 2
+    shot(page, "12-old-answer-marked")
+    third_q = "Đơn vị nào chủ trì hướng dẫn mua sắm công xanh đối với nguồn kinh phí sự nghiệp?"
+    first_line_visible_ms(page, third_q)
+    playwright_api.expect(page.locator("#pq-sources .pq-sources-head q")).to_have_text(third_q)
+    page.wait_for_function(f"document.querySelectorAll('{BOT}')[{n}].classList.contains('pq-current')")
+    assert marked_reply(page) == n and "mua sắm công xanh" in sources(page)
+    shot(page, "13-new-answer-in-step")
+
+
+def test_a_citation_marker_scrolls_to_and_highlights_its_card(page):
+    reply = page.locator(BOT).last
+    assert "[2]" in reply.inner_text()
+    reply.locator('a[href$="-2"]').first.click()
+    card = page.locator("#pq-sources #pq-source-2")
+    playwright_api.expect(card).to_have_class(re.compile("pq-flash"))
+    assert page.locator("#pq-sources .pq-flash").count() == 1
+    page.wait_for_function("""() => {
+        const c = document.querySelector('#pq-source-2').getBoundingClientRect();
+        const p = document.querySelector('#pq-sources').getBoundingClientRect();
+        return c.top >= p.top - 1 && c.top < p.bottom; }""")
+    shot(page, "14-citation-2-highlighted")
+    # a marker in an older answer brings that answer's sources back first
+    older = page.locator(BOT).nth(page.locator(BOT).count() - 3)
+    older.locator('a[href$="-1"]').first.click()
+    playwright_api.expect(page.locator("#pq-sources .pq-sources-head q")).to_have_text(
+        "Cơ quan nào chủ trì việc dán nhãn sinh thái?")
+    playwright_api.expect(page.locator("#pq-sources #pq-source-1")).to_have_class(re.compile("pq-flash"))
+
+
+def test_a_follow_up_is_read_against_the_previous_answer(page):
+    ask(page, "Cơ quan nào chủ trì việc dán nhãn sinh thái?")
+    reply, _ = ask(page, "Còn đơn vị phối hợp?")
+    assert "UBND cấp huyện" in reply
+
+
+def test_a_thumbs_down_with_a_comment_reaches_the_feedback_export(page, app):
+    page.get_by_role("button", name="Dislike").last.click()
+    comment = page.locator("#pq-feedback-comment textarea")
+    playwright_api.expect(comment).to_be_visible()
+    comment.fill("Thiếu thời gian thực hiện của từng đơn vị")
+    shot(page, "15-feedback")
+    page.locator("#pq-feedback-send").click()
+    playwright_api.expect(page.locator("#pq-feedback-status")).to_contain_text("góp ý đã được gửi")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "feedback", "--csv", "--index-dir", str(app.index_dir)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[-1]["rating"] == "-1" and rows[-1]["comment"] == "Thiếu thời gian thực hiện của từng đơn vị"
+    assert rows[-1]["question"] == "Đơn vị nào phối hợp dán nhãn sinh thái?"  # the follow-up as it was answered
+    assert "[1]" in rows[-1]["citations"] and rows[-1]["generation"].startswith("gen-")
+
+
+def test_at_400_px_answers_sit_by_their_sources_and_documents_are_cards(page, app):
+    context = page.context.browser.new_context(viewport={"width": 400, "height": 850}, locale="vi-VN")
+    phone = context.new_page()
+    phone.goto(app.url)
+    phone.wait_for_selector("#pq-question textarea")
+    phone.wait_for_function("document.querySelector('#pq-index-status').innerText.includes('văn bản')")
+    ask(phone, "Cơ quan nào chủ trì việc dán nhãn sinh thái?")
+    phone.wait_for_timeout(300)  # the reply is scrolled into view on the next frame
+    phone.screenshot(path=str(SCREENSHOTS / "20-mobile-chat.png"))
+    shot(phone, "21-mobile-chat-full")
+    y = {sel: phone.locator(sel).bounding_box()["y"] for sel in ("#pq-question", "#pq-sources", "#pq-examples")}
+    assert y["#pq-question"] < y["#pq-sources"] < y["#pq-examples"], y
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    open_tab(phone, "Văn bản")
+    playwright_api.expect(phone.locator("#pq-docs")).to_contain_text("178/KH-UBND")
+    shot(phone, "22-mobile-documents")
+    assert phone.locator("#pq-docs thead").evaluate("h => getComputedStyle(h).display") == "none"
+    row = phone.locator("#pq-docs tbody tr").first.bounding_box()
+    assert row["width"] > 300 and row["height"] > 150  # one card per document, not a squeezed row
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    context.close()
+
+
 def choose(page, dropdown: str, option: str, screenshot: str | None = None) -> None:
     page.locator(f"#{dropdown} input").click()
     if screenshot:
@@ -147,12 +284,16 @@ def choose(page, dropdown: str, option: str, screenshot: str | None = None) -> N
 
 
 def test_locality_filter_scopes_the_answer(page):
-    choose(page, "pq-filter-locality", "huyện Cao Lãnh", screenshot="04-filter-open")
+    page.locator("#pq-filter-locality input").click()
+    for place in ("Đồng Tháp", "Hà Tĩnh", "huyện Nghi Xuân (Hà Tĩnh)"):
+        playwright_api.expect(page.get_by_role("option", name=place, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    choose(page, "pq-filter-locality", "huyện Cao Lãnh (Đồng Tháp)", screenshot="04-filter-open")
     reply, _ = ask(page, "Ai chủ trì xây dựng mô hình cụm công nghiệp sinh thái?")
     shot(page, "05-answer-filtered")
     assert "Phòng Kinh tế và Hạ tầng" in reply
-    metas = page.locator("#pq-sources .pq-meta").all_inner_texts()
-    assert metas and all("huyện Cao Lãnh" in m for m in metas)
+    cites = page.locator("#pq-sources .pq-cite").all_inner_texts()
+    assert cites and all("huyện Cao Lãnh" in c for c in cites)
     choose(page, "pq-filter-locality", "Tất cả địa phương")
 
 
@@ -197,6 +338,9 @@ def test_uploaded_plan_is_listed_and_answerable_at_once(page, app, tmp_path):
     message = upload(page, plan)
     shot(page, "07-upload-ok")
     assert "Đã thêm" in message
+    seen = " ".join(page.evaluate("[...window.pqSeen]"))
+    assert "Đang đọc văn bản và lập chỉ mục" in seen, seen
+    assert not re.search(r"embedding|Batches|%\s*/", seen), seen
     assert (app.index_dir / "uploads" / plan.name).is_file()
     assert documents_indexed(page) == docs_before + 1
     playwright_api.expect(page.locator("#pq-docs")).to_contain_text("21/KH-UBND")
@@ -209,6 +353,46 @@ def test_uploaded_plan_is_listed_and_answerable_at_once(page, app, tmp_path):
     assert "Bến Thành" in sources(page)
 
 
+def test_a_deleted_document_is_gone_from_the_list_and_from_answers(page, app):
+    open_tab(page, "Văn bản")
+    page.locator("#pq-manage-doc input").click()
+    page.get_by_role("option", name=re.compile("ke-hoach-21-kh-ubnd-quan-1_2025.docx")).click()
+    detail = page.locator("#pq-doc-detail")
+    for field in ("ke-hoach-21-kh-ubnd-quan-1_2025.docx", "21/KH-UBND", "05/03/2025", "Số nhiệm vụ", "SHA-256"):
+        playwright_api.expect(detail).to_contain_text(field)
+    playwright_api.expect(page.locator("#pq-download")).to_be_enabled()
+    shot(page, "16-document-page")
+    docs_before = documents_indexed(page)
+    page.locator("#pq-delete").click()
+    playwright_api.expect(page.locator("#pq-confirm")).to_contain_text("Xóa văn bản")
+    shot(page, "17-delete-confirm")
+    page.locator("#pq-confirm-yes").click()
+    playwright_api.expect(page.locator("#pq-manage-status")).to_contain_text("Đã xóa", timeout=ANSWER_TIMEOUT_MS)
+    playwright_api.expect(page.locator("#pq-docs")).not_to_contain_text("21/KH-UBND")
+    assert documents_indexed(page) == docs_before - 1
+    assert not (app.index_dir / "uploads" / "ke-hoach-21-kh-ubnd-quan-1_2025.docx").exists()
+    open_tab(page, "Hỏi đáp")
+    reply, _ = ask(page, "Ai chủ trì thí điểm phân loại rác thải tại nguồn ở chợ Bến Thành?")
+    assert "Phòng Quản lý đô thị" not in reply and "Bến Thành" not in sources(page)
+
+
+def test_the_assignments_tab_filters_by_agency_and_offers_a_csv(page):
+    open_tab(page, "Phân công")
+    table = page.locator("#pq-matrix")
+    playwright_api.expect(table).to_contain_text("nhiệm vụ", timeout=ANSWER_TIMEOUT_MS)
+    page.locator("#pq-matrix-agency textarea, #pq-matrix-agency input").first.fill("Sở Công Thương")
+    page.locator("#pq-matrix-run").click()
+    playwright_api.expect(table).not_to_contain_text("Phòng Kinh tế và Hạ tầng", timeout=ANSWER_TIMEOUT_MS)
+    leads = page.locator('#pq-matrix td[data-label="Chủ trì"]').all_inner_texts()
+    assert leads and all("Công Thương" in lead for lead in leads)
+    shot(page, "18-assignments")
+    with page.expect_download() as download:
+        page.locator("#pq-matrix-csv").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.startswith("Nhiệm vụ,Chủ trì,Phối hợp,Thời gian,Văn bản") and text.count("\n") == len(leads) + 1
+    open_tab(page, "Hỏi đáp")
+
+
 def test_broken_upload_is_refused_and_answers_still_work(page, app, tmp_path):
     docs_before = documents_indexed(page)
     broken = tmp_path / "bao-cao-hong.docx"
@@ -216,6 +400,7 @@ def test_broken_upload_is_refused_and_answers_still_work(page, app, tmp_path):
     message = upload(page, broken)
     shot(page, "09-upload-broken")
     assert "Không thêm được" in message and "Chỉ mục không thay đổi" in message
+    assert not re.search(r"[Bb]ad[Zz]ip|readable|\.docx file", message), message
     assert not (app.index_dir / "uploads" / broken.name).exists()
     assert documents_indexed(page) == docs_before
 

@@ -34,7 +34,8 @@ CSS = """
 .pq-ok { background: #ecfdf5; color: #064e3b; border-left: 4px solid #059669; }
 .pq-fail { background: #fef2f2; color: #7f1d1d; border-left: 4px solid #dc2626; }
 .pq-warn { background: #fffbeb; color: #78350f; border-left: 4px solid #d97706; }
-.pq-cards { width: 100%; border-collapse: collapse; font-size: 0.92em; border: none !important; }
+.pq-cards { width: 100%; border-collapse: collapse; font-size: 0.92em; border: none !important; padding: 0 !important; }
+#pq-docs .html-container, #pq-matrix .html-container { padding: 0 !important; }
 .pq-cards th, .pq-cards td { text-align: left; padding: 0.4rem 0.5rem; vertical-align: top;
                              border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
 .pq-cards th { background: var(--background-fill-secondary); }
@@ -59,6 +60,10 @@ CSS = """
   .pq-header h1 { font-size: 1.35rem; }
 }
 """
+
+# Outside gradio's scoping of CSS (which cannot reach the page's own margins): narrow margins on a phone.
+HEAD = ("<style>@media (max-width: 600px) { .main.fillable { padding-left: 10px !important; "
+        "padding-right: 10px !important; } }</style>")
 
 # Runs once when the page loads. Gradio re-renders the chat and the panel; the script watches both:
 # - a new reply (or the pending one turning into it) is scrolled so its first line is at the top;
