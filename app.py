@@ -261,7 +261,7 @@ def documents_component(engine: PolicyQA):
                                   interactive=False, elem_id="pq-replace", size="sm")
     pending = gr.State(None)  # ("delete", doc_id) or ("replace", doc_id, file): what the official confirms
     with gr.Group(visible=False, elem_id="pq-confirm") as confirm_box:
-        question = gr.HTML(js_on_load=None)
+        question = gr.HTML(js_on_load=None, elem_id="pq-confirm-text")
         with gr.Row():
             yes = gr.Button("Xác nhận", variant="stop", elem_id="pq-confirm-yes", size="sm")
             no = gr.Button("Hủy", elem_id="pq-confirm-no", size="sm")

@@ -34,9 +34,10 @@ LEDGER = "uploads.json"
 SAME_TEXT = 0.8  # share of the smaller document's clauses found word for word in the other
 
 Status = Literal["added", "updated", "unchanged", "failed"]
-# Why an upload failed, besides FileError's codes (ingest's and the index's own):
-#   bad_name: not a plain file name; unsupported: a type ingest does not read; too_large: over
-#   max_upload_mb; save_failed: the disk refused it; index_failed: the engine raised; no_content: nothing indexed.
+# Why an upload failed, besides FileError's codes (ingest's and the index's own): not a plain file
+# name; over max_upload_mb; the disk refused it; the engine raised; nothing indexed. ("unsupported",
+# a type ingest does not read, is ingest's own code.)
+UPLOAD_CODES = ("bad_name", "over_upload_limit", "save_failed", "index_failed", "no_content")
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _refusal(name: str, src: Path, max_mb: int) -> tuple[str | None, str]:
     if Path(name).suffix.lower() not in SUPPORTED:
         return "unsupported", f"unsupported file type; supported: {', '.join(SUPPORTED)}"
     if src.stat().st_size > max_mb * 1024 * 1024:
-        return "too_large", f"larger than max_upload_mb ({max_mb} MB)"
+        return "over_upload_limit", f"larger than max_upload_mb ({max_mb} MB)"
     return None, ""
 
 

@@ -25,10 +25,9 @@ from ui import render
 from index.config import Settings
 from index.model import INDEX_ERROR_CODES, FileError, Hit, IndexChanges
 from ingest.model import ERROR_CODES, DocumentMeta
-from qa.library import DocumentRecord, UploadResult
+from qa.library import UPLOAD_CODES, DocumentRecord, UploadResult
 from qa.model import Answer
 
-LIBRARY_CODES = {"bad_name", "too_large", "save_failed", "index_failed", "no_content"}
 
 THANH_HOA = DocumentMeta(
     doc_id="thanh-hoa_ke-hoach_2020", source="thanh-hoa_ke-hoach_2020.txt", content_hash="0",
@@ -147,7 +146,7 @@ def test_highlighter_marks_what_qa_understood_and_escapes_the_rest(engine):
 
 
 def test_every_reason_a_file_is_skipped_reads_as_vietnamese():
-    assert {*ERROR_CODES, *INDEX_ERROR_CODES, *LIBRARY_CODES} == set(render.REASONS_VI)
+    assert {*ERROR_CODES, *INDEX_ERROR_CODES, *UPLOAD_CODES} == set(render.REASONS_VI)
     assert render.vietnamese_reason("empty") == "tệp rỗng"
     assert render.vietnamese_reason("something new") == "không đọc được nội dung tệp"
 
@@ -172,7 +171,7 @@ def test_upload_help_lists_the_accepted_types(engine, monkeypatch):
 def test_upload_outcomes_read_as_vietnamese_without_english_details():
     results = [
         UploadResult("bc.docx", "failed", "corrupt", "not a readable .docx file (BadZipFile)"),
-        UploadResult("lon.pdf", "failed", "too_large", "larger than max_upload_mb (1 MB)"),
+        UploadResult("lon.pdf", "failed", "over_upload_limit", "larger than max_upload_mb (1 MB)"),
         UploadResult("x.exe", "failed", "unsupported", "unsupported file type"),
         UploadResult("ban-word.docx", "added", doc_id="ban-word", clauses=54,
                      same_number=("cao-lanh.txt",), same_text=("cao-lanh.txt",)),

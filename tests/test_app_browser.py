@@ -187,8 +187,10 @@ def test_the_first_line_of_a_new_answer_is_in_view(page):
     last = page.locator(BOT).last
     assert last.inner_text().startswith(("Đơn vị", "Sở Tài nguyên")), last.inner_text()[:80]
     assert page.locator(BOT).last.evaluate("b => b.scrollHeight > b.closest('.bubble-wrap').clientHeight / 2")
-    TIMINGS["enter_to_first_line_visible_ms"] = round(elapsed)
-    print(f"\n[timing] Enter -> first line of a warm answer visible: {elapsed:.0f} ms")
+    short = first_line_visible_ms(page, "Đơn vị nào chủ trì hướng dẫn mua sắm công xanh đối với nguồn kinh phí sự nghiệp?")
+    TIMINGS.update(enter_to_first_line_visible_ms=round(short), enter_to_first_line_visible_long_ms=round(elapsed))
+    print(f"\n[timing] Enter -> first line of a warm answer visible: {short:.0f} ms "
+          f"(a long agency-tasks answer: {elapsed:.0f} ms)")
 
 
 def test_an_old_answer_clicked_then_a_new_question_keeps_answer_and_sources_in_step(page):
@@ -287,8 +289,9 @@ def test_locality_filter_scopes_the_answer(page):
     page.locator("#pq-filter-locality input").click()
     for place in ("Đồng Tháp", "Hà Tĩnh", "huyện Nghi Xuân (Hà Tĩnh)"):
         playwright_api.expect(page.get_by_role("option", name=place, exact=True)).to_be_visible()
-    page.keyboard.press("Escape")
-    choose(page, "pq-filter-locality", "huyện Cao Lãnh (Đồng Tháp)", screenshot="04-filter-open")
+    shot(page, "04-filter-open")
+    page.get_by_role("option", name="huyện Cao Lãnh (Đồng Tháp)", exact=True).click()
+    playwright_api.expect(page.locator("#pq-filter-locality input")).to_have_value("huyện Cao Lãnh (Đồng Tháp)")
     reply, _ = ask(page, "Ai chủ trì xây dựng mô hình cụm công nghiệp sinh thái?")
     shot(page, "05-answer-filtered")
     assert "Phòng Kinh tế và Hạ tầng" in reply
@@ -364,7 +367,7 @@ def test_a_deleted_document_is_gone_from_the_list_and_from_answers(page, app):
     shot(page, "16-document-page")
     docs_before = documents_indexed(page)
     page.locator("#pq-delete").click()
-    playwright_api.expect(page.locator("#pq-confirm")).to_contain_text("Xóa văn bản")
+    playwright_api.expect(page.locator("#pq-confirm-text")).to_contain_text("Xóa văn bản")
     shot(page, "17-delete-confirm")
     page.locator("#pq-confirm-yes").click()
     playwright_api.expect(page.locator("#pq-manage-status")).to_contain_text("Đã xóa", timeout=ANSWER_TIMEOUT_MS)
@@ -373,7 +376,8 @@ def test_a_deleted_document_is_gone_from_the_list_and_from_answers(page, app):
     assert not (app.index_dir / "uploads" / "ke-hoach-21-kh-ubnd-quan-1_2025.docx").exists()
     open_tab(page, "Hỏi đáp")
     reply, _ = ask(page, "Ai chủ trì thí điểm phân loại rác thải tại nguồn ở chợ Bến Thành?")
-    assert "Phòng Quản lý đô thị" not in reply and "Bến Thành" not in sources(page)
+    assert "Phòng Quản lý đô thị" not in reply
+    assert "Bến Thành" not in " ".join(page.locator("#pq-sources .pq-source").all_inner_texts())
 
 
 def test_the_assignments_tab_filters_by_agency_and_offers_a_csv(page):

@@ -78,7 +78,7 @@ def test_names_that_are_not_plain_supported_files_are_refused_before_ingest(engi
 def test_oversized_upload_is_refused_and_the_others_go_on(engine, tmp_path):
     big, good = _incoming(tmp_path, "lon.txt", "x" * (1024 * 1024 + 1)), _incoming(tmp_path, "nho.txt", PLAN)
     results = engine.upload([big, good])
-    assert [(r.name, r.status, r.code) for r in results] == [("lon.txt", "failed", "too_large"),
+    assert [(r.name, r.status, r.code) for r in results] == [("lon.txt", "failed", "over_upload_limit"),
                                                               ("nho.txt", "added", None)]
 
 

@@ -296,7 +296,7 @@ REASONS_VI = {
     "duplicate_id": "đã có một văn bản khác cùng tên trong chỉ mục; hãy đổi tên tệp rồi tải lại",
     "not_indexed": "văn bản không có trong chỉ mục",
     "bad_name": "tên tệp không hợp lệ",
-    "too_large": "tệp vượt quá giới hạn dung lượng",
+    "over_upload_limit": "tệp vượt quá giới hạn dung lượng tải lên",
     "save_failed": "không lưu được tệp (ổ đĩa đầy hoặc không có quyền ghi)",
     "index_failed": "hệ thống chưa lập chỉ mục được lúc này; vui lòng thử lại sau",
     "no_content": "không tìm thấy nội dung văn bản",
@@ -316,7 +316,7 @@ def render_upload(results: list[UploadResult], max_mb: int, accepted: tuple[str,
         name = f"<b>{esc(r.name)}</b>"
         if not r.ok:
             reason = vietnamese_reason(r.code)
-            if r.code == "too_large":
+            if r.code == "over_upload_limit":
                 reason = f"tệp vượt quá giới hạn {max_mb} MB"
             elif r.code == "unsupported":
                 reason = f"định dạng không được hỗ trợ: chỉ nhận tệp {', '.join(accepted)}"
