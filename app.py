@@ -74,7 +74,13 @@ class Filters:
 
 def scope(doc, locality, doc_type, year) -> dict:
     return {"doc": doc or None, "locality": locality or None, "doc_type": doc_type or None,
-            "year": int(year) if year else None}
+            "year": int(year) if str(year or "").isdigit() else None}
+
+
+def index_dropdown(label: str, choices: list, value, elem_id: str, **kwargs) -> gr.Dropdown:
+    """A dropdown whose choices come from the index. A value can outlive its choice (a document
+    deleted while a page shows it, until the page's next refresh), so gradio must not refuse it."""
+    return gr.Dropdown(label=label, choices=choices, value=value, elem_id=elem_id, allow_custom_value=True, **kwargs)
 
 
 def refresh(engine: PolicyQA) -> None:
@@ -252,7 +258,7 @@ def documents_component(engine: PolicyQA):
     (each change asks for a confirmation first)."""
     listing = gr.HTML(elem_id="pq-docs", js_on_load=None, padding=False)
     gr.Markdown("### Quản lý văn bản")
-    chosen = gr.Dropdown(label="Chọn văn bản", choices=[], value=None, elem_id="pq-manage-doc")
+    chosen = index_dropdown("Chọn văn bản", [], None, "pq-manage-doc")
     detail = gr.HTML(elem_id="pq-doc-detail", js_on_load=None)
     with gr.Row():
         download = gr.DownloadButton("Tải bản gốc", interactive=False, elem_id="pq-download", size="sm")
@@ -332,10 +338,8 @@ def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dro
                 "kèm trích dẫn. Lọc theo cơ quan (viết tắt cũng được, ví dụ «Sở TN&MT»), địa phương, văn bản.")
     with gr.Row():
         agency = gr.Textbox(label="Cơ quan chủ trì", elem_id="pq-matrix-agency", placeholder="Ví dụ: Sở Công Thương")
-        locality = gr.Dropdown(label="Địa phương", choices=[("Tất cả địa phương", ALL)], value=ALL,
-                               elem_id="pq-matrix-locality")
-        document = gr.Dropdown(label="Văn bản", choices=[("Tất cả văn bản", ALL)], value=ALL,
-                               elem_id="pq-matrix-doc", scale=2)
+        locality = index_dropdown("Địa phương", [("Tất cả địa phương", ALL)], ALL, "pq-matrix-locality")
+        document = index_dropdown("Văn bản", [("Tất cả văn bản", ALL)], ALL, "pq-matrix-doc", scale=2)
     with gr.Row():
         run = gr.Button("Lọc", variant="primary", elem_id="pq-matrix-run", size="sm", scale=0, min_width=120)
         download = gr.DownloadButton("Tải bảng (CSV)", interactive=False, elem_id="pq-matrix-csv", size="sm",
@@ -408,13 +412,10 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
         with gr.Tab("Hỏi đáp", id="ask"):
             with gr.Row():
                 filters = Filters(
-                    gr.Dropdown(label="Văn bản", choices=[("Tất cả văn bản", ALL)], value=ALL,
-                                elem_id="pq-filter-doc", scale=2),
-                    gr.Dropdown(label="Địa phương", choices=[("Tất cả địa phương", ALL)], value=ALL,
-                                elem_id="pq-filter-locality"),
-                    gr.Dropdown(label="Loại văn bản", choices=[("Tất cả loại", ALL)], value=ALL,
-                                elem_id="pq-filter-type"),
-                    gr.Dropdown(label="Năm", choices=[("Tất cả các năm", ALL)], value=ALL, elem_id="pq-filter-year"),
+                    index_dropdown("Văn bản", [("Tất cả văn bản", ALL)], ALL, "pq-filter-doc", scale=2),
+                    index_dropdown("Địa phương", [("Tất cả địa phương", ALL)], ALL, "pq-filter-locality"),
+                    index_dropdown("Loại văn bản", [("Tất cả loại", ALL)], ALL, "pq-filter-type"),
+                    index_dropdown("Năm", [("Tất cả các năm", ALL)], ALL, "pq-filter-year"),
                 )
             chat_component(engine, filters)
         with gr.Tab("Văn bản", id="docs"):

@@ -390,6 +390,7 @@ def test_the_assignments_tab_filters_by_agency_and_offers_a_csv(page):
     leads = page.locator('#pq-matrix td[data-label="Chủ trì"]').all_inner_texts()
     assert leads and all("Công Thương" in lead for lead in leads)
     shot(page, "18-assignments")
+    assert "not in the list of choices" not in page.locator("body").inner_text()  # the deleted document's name
     with page.expect_download() as download:
         page.locator("#pq-matrix-csv").click()
     text = open(download.value.path(), encoding="utf-8-sig").read()
