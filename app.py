@@ -322,8 +322,7 @@ def documents_component(engine: PolicyQA):
 
 
 def _source_of(engine: PolicyQA, doc_id: str) -> str:
-    meta = dict((m.doc_id, m) for m, _ in engine.documents()).get(doc_id)
-    return meta.source if meta else doc_id
+    return next((m.source for m, _ in engine.documents() if m.doc_id == doc_id), doc_id)
 
 
 # ---------------------------------------------------------------- who does what
