@@ -35,6 +35,7 @@ CSS = """
 .pq-fail { background: #fef2f2; color: #7f1d1d; border-left: 4px solid #dc2626; }
 .pq-warn { background: #fffbeb; color: #78350f; border-left: 4px solid #d97706; }
 .pq-cards { width: 100%; border-collapse: collapse; font-size: 0.92em; border: none !important; padding: 0 !important; }
+.pq-cards tr, .pq-cards thead, .pq-cards tbody { border: none !important; }
 #pq-docs .html-container, #pq-matrix .html-container { padding: 0 !important; }
 .pq-cards th, .pq-cards td { text-align: left; padding: 0.4rem 0.5rem; vertical-align: top;
                              border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
@@ -45,7 +46,7 @@ CSS = """
 @media (max-width: 600px) {
   .pq-cards thead { display: none; }
   .pq-cards, .pq-cards tbody, .pq-cards tr, .pq-cards td { display: block; width: 100%; }
-  .pq-cards tr { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  .pq-cards tr { border: 1px solid var(--border-color-primary) !important; border-radius: 8px;
                      margin-bottom: 0.7rem; padding: 0.3rem 0.6rem; }
   .pq-cards td { display: flex; gap: 0.6rem; border: none !important; padding: 0.2rem 0; min-width: 0; }
   .pq-matrix td[data-label="Thời gian"] { white-space: normal; }
