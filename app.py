@@ -245,7 +245,10 @@ def run_upload(engine: PolicyQA, files: list[str], progress, *, by: str | None, 
     progress(0.1, desc="Đang lưu và kiểm tra tệp…")
     try:
         progress(0.3, desc="Đang đọc văn bản và lập chỉ mục (có thể mất một phút)…")
-        results = engine.upload([Path(f) for f in files], by=by, replaces=replaces)
+        results = engine.upload([Path(f) for f in files], by=by, replaces=replaces,
+                                on_page=lambda file, done, total: progress(
+                                    0.3 + 0.6 * done / max(total, 1),
+                                    desc=f"Đang nhận dạng chữ (OCR) tệp {Path(file).name}: trang {done}/{total}…"))
     finally:
         for f in files:
             Path(f).unlink(missing_ok=True)

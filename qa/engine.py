@@ -185,11 +185,12 @@ class PolicyQA:
         clause = self._derived(idx).clauses[clause_id]
         return Hit.from_clause(clause, idx.documents[clause.doc_id], 1.0)
 
-    def upload(self, files: Iterable[str | Path], *, by: str | None = None,
-               replaces: str | None = None) -> list[UploadResult]:
+    def upload(self, files: Iterable[str | Path], *, by: str | None = None, replaces: str | None = None,
+               on_page=None) -> list[UploadResult]:
         """Save files into <index_dir>/uploads and index them, one result per file; a file that
-        fails leaves the folder and the index as they were. `by`: the uploader's login name."""
-        return library.upload(self, [Path(f) for f in files], by=by, replaces=replaces)
+        fails leaves the folder and the index as they were. `by`: the uploader's login name;
+        `replaces`: a document id the upload supersedes; `on_page`: as for add (OCR progress)."""
+        return library.upload(self, [Path(f) for f in files], by=by, replaces=replaces, on_page=on_page)
 
     def delete(self, doc_id: str) -> IndexChanges:
         """Remove a document from the index, and its file when it was uploaded."""

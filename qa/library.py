@@ -107,10 +107,11 @@ def similar(record: DocumentRecord, others: list[DocumentRecord]) -> tuple[list[
 
 
 def upload(engine: PolicyQA, files: list[Path], *, by: str | None = None,
-           replaces: str | None = None) -> list[UploadResult]:
+           replaces: str | None = None, on_page=None) -> list[UploadResult]:
     """Save `files` into the uploads folder and index them; a file that fails is removed again (or
     its previous version put back), so the folder always matches the index. `replaces` names a
-    document the (single) upload supersedes: it is deleted once the new one is indexed."""
+    document the (single) upload supersedes: it is deleted once the new one is indexed. `on_page`:
+    see PolicyQA.add (OCR progress)."""
     settings = engine.settings
     folder = Path(settings.index_dir) / UPLOADS
     results: dict[str, UploadResult] = {}
@@ -127,7 +128,7 @@ def upload(engine: PolicyQA, files: list[Path], *, by: str | None = None,
             log.exception("saving upload %s failed", name)
             results[name] = UploadResult(name, "failed", "save_failed", exc.strerror or str(exc))
     if staged:
-        results.update(_index_staged(engine, staged, by))
+        results.update(_index_staged(engine, staged, by, on_page))
     ordered = [results[nfc(Path(f).name)] for f in files]
     if replaces and len(ordered) == 1 and ordered[0].ok and ordered[0].doc_id != replaces:
         delete(engine, replaces)
@@ -201,9 +202,9 @@ def _unstage(staged: _Staged) -> None:
         staged.path.unlink(missing_ok=True)
 
 
-def _index_staged(engine: PolicyQA, staged: list[_Staged], by: str | None) -> dict[str, UploadResult]:
+def _index_staged(engine: PolicyQA, staged: list[_Staged], by: str | None, on_page) -> dict[str, UploadResult]:
     try:
-        changes = engine.add([s.path for s in staged])
+        changes = engine.add([s.path for s in staged], on_page=on_page)
         errors: dict[str, FileError] = {Path(e.path).name: e for e in changes.errors}
     except Exception as exc:  # an engine failure must not leave half-saved uploads behind
         log.exception("indexing uploads failed")

@@ -289,7 +289,14 @@ REASONS_VI = {
     "corrupt": "tệp bị hỏng, có mật khẩu bảo vệ, hoặc không đúng định dạng",
     "encoding": "không nhận ra bảng mã của tệp văn bản; hãy lưu lại dưới dạng UTF-8",
     "legacy_font": "văn bản dùng font cũ (TCVN3/VNI); hãy chuyển sang Unicode (ví dụ bằng UniKey) rồi tải lại",
-    "no_text": "không tìm thấy nội dung văn bản; nếu là bản scan, cần nhận dạng chữ (OCR) trước",
+    "no_text": "không tìm thấy nội dung văn bản",
+    "ocr_unavailable": "tệp là bản scan hoặc ảnh nhưng máy chủ chưa cài phần mềm nhận dạng chữ (Tesseract); "
+                       "vui lòng báo cho quản trị viên",
+    "ocr_empty": "không nhận dạng được chữ nào trên bản scan; hãy scan lại rõ hơn (300 dpi)",
+    "ocr_limit": "bản scan quá dài hoặc nhận dạng quá lâu so với giới hạn cho phép; hãy chia nhỏ tệp "
+                 "hoặc thử lại (các trang đã nhận dạng được giữ lại)",
+    "unsupported_legacy": "không chuyển đổi được tệp Word/Excel đời cũ (.doc/.xls); hãy lưu lại dưới dạng "
+                          ".docx/.xlsx rồi tải lên",
     "unreadable": "hệ thống không đọc được tệp",
     "internal": "hệ thống gặp lỗi khi phân tích văn bản; vui lòng báo cho quản trị viên",
     "missing": "không tìm thấy tệp",
