@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_eval)
     p = sub.add_parser("bench", parents=[common], help="speed and memory figures on the bundled corpus")
     p.add_argument("--questions", help="gold JSONL whose questions time the searches (default: tests/gold.jsonl)")
+    p.add_argument("--scale", type=int, metavar="N",
+                   help="instead: index costs on a synthetic corpus of N clauses of the seeds' shape")
+    p.add_argument("--workdir", help="with --scale: keep the corpus and index here (reused by a rerun)")
     p.set_defaults(run=_bench)
     p = sub.add_parser("feedback", parents=[common], help="officials' ratings of answers (CSV with --csv)")
     p.add_argument("--csv", action="store_true", help="CSV on stdout: one row per rating, with question, "
@@ -234,6 +237,13 @@ def _feedback(args) -> int:
 
 
 def _bench(args) -> int:
+    if args.scale:
+        from bench.scale import format_scale, run_scale
+
+        figures = run_scale(_settings(args), args.scale, workdir=Path(args.workdir) if args.workdir else None,
+                            **({"questions": Path(args.questions)} if args.questions else {}))
+        _emit(args, figures, format_scale(figures))
+        return 0
     from qa.bench import format_bench, run_bench
 
     figures = run_bench(_settings(args), Path(args.questions) if args.questions else None)

@@ -1,0 +1,261 @@
+"""`policyqa bench --scale N`: the index's own costs on a synthetic corpus of N clauses.
+
+Builds the corpus of `bench.synthetic` with a stub encoder (a hash of the text -> a fixed random
+unit vector, microseconds per clause), so the figures are the project's costs: ingest, pyvi,
+BM25, faiss, files. The real model's rate is measured on a sample and combined with them for the
+build rate with embedding; its query encode time is measured the same way and added per query.
+Beside them, in the same run: bm25s (if installed: `pip install .[bench]`) over the same clause
+texts, and faiss alone over the same vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+import index
+from bench.synthetic import CLAUSES_PER_DOC, document, generate
+from index import dense, embed, store
+from index.clause_text import dense_text
+from index.config import ROOT, Settings
+from index.model import Filters
+from index.search import DEPTH
+from qa.evaluate import load_gold
+
+STUB_MODEL = "bench-stub"
+STUB_DIMENSION = 384  # the default model's, so the stub's arrays are the real ones' size
+QUESTIONS = ROOT / "tests" / "gold.jsonl"
+
+_OPEN = """
+import json, sys, time
+from bench.scale import install_stub, rss_mb
+install_stub()
+from index import Index
+from index.config import Settings
+from index.model import Filters
+from index.search import DEPTH
+base = rss_mb()
+t = time.perf_counter()
+idx = Index.open(Settings(index_dir=sys.argv[1], model=sys.argv[2]))
+opened = time.perf_counter() - t
+after_open = rss_mb()
+idx.search("dán nhãn sinh thái", 10)
+idx.search("tuyên truyền sản xuất và tiêu dùng bền vững", 10, Filters(locality="Thanh Hóa"))
+print(json.dumps({"open_s": opened, "base_mb": base, "open_mb": after_open, "search_mb": rss_mb()}))
+"""
+
+
+class _StubModel:
+    """Stands in for a SentenceTransformer: a deterministic unit vector per text."""
+
+    def encode(self, sentences: list[str], **_) -> np.ndarray:
+        out = np.empty((len(sentences), STUB_DIMENSION), dtype=np.float32)
+        for i, s in enumerate(sentences):
+            seed = int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+            out[i] = np.random.default_rng(seed).standard_normal(STUB_DIMENSION, dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def get_embedding_dimension(self) -> int:
+        return STUB_DIMENSION
+
+
+def install_stub() -> None:
+    """Make `STUB_MODEL` loadable in this process, as if it were an installed model."""
+    with embed._lock:
+        embed._encoders.setdefault(STUB_MODEL, embed.Encoder(STUB_MODEL, _StubModel(), embed.NEUTRAL))
+
+
+def rss_mb() -> float:
+    """Resident memory now (not the peak), from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, embed_sample: int = 1000,
+              questions: Path = QUESTIONS, keep: bool = False) -> dict:
+    """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index."""
+    install_stub()
+    tmp = None if workdir else tempfile.TemporaryDirectory(prefix="policyqa-scale-")
+    root = Path(workdir or tmp.name)
+    corpus, index_dir = root / f"corpus-{clauses}", root / f"index-{clauses}"
+    try:
+        t = time.perf_counter()
+        paths = generate(corpus, clauses) if not corpus.exists() else sorted(corpus.iterdir())
+        generated_s = time.perf_counter() - t
+        shutil.rmtree(index_dir, ignore_errors=True)
+        bench = settings.with_overrides(index_dir=index_dir, model=STUB_MODEL)
+        t = time.perf_counter()
+        index.sync(bench, [corpus])
+        build_s = time.perf_counter() - t
+        generation = store.generation_path(index_dir)
+        records = store.read_records(generation)
+        n = len(records.clauses)
+        queries = [q.q for q in load_gold(questions)]
+        opened = _open_in_subprocess(bench)
+        idx = index.Index.open(bench)
+        search = _latencies(lambda q: idx.search(q, 10), queries)
+        scoped = _latencies(lambda q: idx.search(q, 10, Filters(locality="Thanh Hóa")), queries)
+        encoder, encode = _real_encoder(settings.model, queries)
+        embed_rate = _embedding_rate(encoder, [dense_text(c) for c in records.clauses[:embed_sample]])
+        change_s, noop_s = _change_one_document(bench, corpus, paths)
+        figures = {
+            "clauses": n,
+            "documents": len(records.documents),
+            "generate_s": round(generated_s, 2),
+            "build_s": round(build_s, 2),
+            "build_clauses_per_s": round(n / build_s, 1),
+            "embed_clauses_per_s": None if embed_rate is None else round(embed_rate, 1),
+            "build_with_embedding_clauses_per_s": None if embed_rate is None else
+            round(n / (build_s + n / embed_rate), 1),
+            "disk_mb": round(store.size_bytes(generation) / 1e6, 1),
+            "dense_index": records.manifest.dense_index,
+            "open_s": round(opened["open_s"], 2),
+            "rss_base_mb": round(opened["base_mb"], 1),
+            "rss_after_open_mb": round(opened["open_mb"], 1),
+            "rss_after_search_mb": round(opened["search_mb"], 1),
+            "search_ms": search,
+            "search_scoped_ms": scoped,
+            "encode_ms": encode,
+            "search_with_encode_ms": None if encode is None else _percentiles(
+                [a + b for a, b in zip(search["all"], encode["all"])]),
+            "change_one_document_s": round(change_s, 2),
+            "noop_reindex_s": round(noop_s, 2),
+            "bm25s": _bm25s_alone([c.text for c in records.clauses], queries),
+            "faiss": _faiss_alone(records.embeddings, settings.ann_threshold, len(queries)),
+            "questions": len(queries),
+        }
+        for key in ("search_ms", "search_scoped_ms", "encode_ms", "search_with_encode_ms"):
+            if figures[key]:
+                figures[key].pop("all", None)
+        return figures
+    finally:
+        if tmp is not None and not keep:
+            tmp.cleanup()
+
+
+def _open_in_subprocess(settings: Settings) -> dict:
+    """Open the index in a fresh interpreter: its RSS is what a server pays for this index."""
+    out = subprocess.run([sys.executable, "-c", _OPEN, str(settings.index_dir), settings.model],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _real_encoder(model: str, queries: Sequence[str]) -> tuple[embed.Encoder | None, dict | None]:
+    try:
+        encoder = index.load_encoder(model)
+    except index.ModelLoadError:
+        return None, None
+    return encoder, _latencies(encoder.query, queries)
+
+
+def _embedding_rate(encoder: embed.Encoder | None, texts: list[str]) -> float | None:
+    if encoder is None or not texts:
+        return None
+    encoder.passages(texts[:32])  # warm-up
+    t = time.perf_counter()
+    encoder.passages(texts)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def _change_one_document(settings: Settings, corpus: Path, paths: list[Path]) -> tuple[float, float]:
+    """Seconds to reindex after one document's item is rewritten, then with nothing changed."""
+    changed = document(0, revision=1)
+    (corpus / changed.name).write_text(changed.text, encoding="utf-8")
+    t = time.perf_counter()
+    changes = index.sync(settings, [corpus])
+    change_s = time.perf_counter() - t
+    if changes.updated != (Path(changed.name).stem,):
+        raise RuntimeError(f"the changed document was not re-indexed alone: {changes}")
+    t = time.perf_counter()
+    index.sync(settings, [corpus])
+    noop_s = time.perf_counter() - t
+    original = document(0)
+    (corpus / original.name).write_text(original.text, encoding="utf-8")  # a kept corpus stays as generated
+    return change_s, noop_s
+
+
+def _bm25s_alone(texts: list[str], queries: list[str]) -> dict | None:
+    try:
+        import bm25s
+    except ImportError:
+        return None
+    t = time.perf_counter()
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords=None, show_progress=False), show_progress=False)
+    build_s = time.perf_counter() - t
+
+    def search(q: str):
+        return retriever.retrieve(bm25s.tokenize([q], stopwords=None, show_progress=False), k=10,
+                                  show_progress=False)
+
+    latencies = _latencies(search, queries)
+    latencies.pop("all")
+    return {"build_s": round(build_s, 2), "search_ms": latencies}
+
+
+def _faiss_alone(vectors: np.ndarray, ann_threshold: int, n_queries: int) -> dict:
+    t = time.perf_counter()
+    built = dense.build(vectors, ann_threshold)
+    build_s = time.perf_counter() - t
+    queries = _StubModel().encode([f"q{i}" for i in range(n_queries)])
+    latencies = _latencies(lambda v: dense.search(built, v, DEPTH), list(queries))
+    latencies.pop("all")
+    return {"kind": dense.kind(built), "build_s": round(build_s, 2), "search_ms": latencies}
+
+
+def _latencies(run: Callable, items: Sequence) -> dict:
+    for item in items[:5]:  # warm-up: caches, lazy imports, first BLAS calls
+        run(item)
+    times = []
+    for item in items:
+        t = time.perf_counter()
+        run(item)
+        times.append((time.perf_counter() - t) * 1000)
+    return {**_percentiles(times), "all": times}
+
+
+def _percentiles(times: list[float]) -> dict:
+    p95 = statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
+    return {"p50": round(statistics.median(times), 2), "p95": round(p95, 2)}
+
+
+def format_scale(f: dict) -> str:
+    def ms(d: dict | None) -> str:
+        return "–" if not d else f"{d['p50']:.2f} / {d['p95']:.2f} ms"
+
+    rate = f["build_with_embedding_clauses_per_s"]
+    embed_rate = f["embed_clauses_per_s"]
+    lines = [
+        f"synthetic corpus: {f['clauses']} clauses in {f['documents']} documents "
+        f"({CLAUSES_PER_DOC} clauses each; generated in {f['generate_s']} s); {f['questions']} questions",
+        f"  build, no embedding      {f['build_s']:.1f} s  ({f['build_clauses_per_s']:.0f} clauses/s)",
+        f"  embedding alone          " + ("–" if embed_rate is None else f"{embed_rate:.0f} clauses/s (sample)"),
+        f"  build with embedding     " + ("–" if rate is None else
+                                          f"{rate:.0f} clauses/s = {rate / embed_rate:.0%} of the embedding rate"),
+        f"  disk                     {f['disk_mb']:.1f} MB  (dense: {f['dense_index']})",
+        f"  open                     {f['open_s']:.2f} s; RSS {f['rss_after_open_mb']:.0f} MB after open "
+        f"({f['rss_after_open_mb'] - f['rss_base_mb']:.0f} MB over the interpreter's {f['rss_base_mb']:.0f}),"
+        f" {f['rss_after_search_mb']:.0f} MB after two searches",
+        f"  search excl. encode      p50 / p95 {ms(f['search_ms'])}; with a locality filter {ms(f['search_scoped_ms'])}",
+        f"  query encode             p50 / p95 {ms(f['encode_ms'])}",
+        f"  search incl. encode      p50 / p95 {ms(f['search_with_encode_ms'])}",
+        f"  change one document      {f['change_one_document_s']:.2f} s;  no-op reindex {f['noop_reindex_s']:.2f} s",
+    ]
+    b = f["bm25s"]
+    lines.append("bm25s alone (same clause texts): " + ("not installed (pip install .[bench])" if b is None else
+                                                        f"build {b['build_s']:.1f} s, search {ms(b['search_ms'])}"))
+    fa = f["faiss"]
+    lines.append(f"faiss alone ({fa['kind']}, same vectors): build {fa['build_s']:.1f} s, search {ms(fa['search_ms'])}")
+    return "\n".join(lines)

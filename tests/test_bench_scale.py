@@ -1,0 +1,52 @@
+"""The synthetic corpus and the scale bench: shaped like the seeds, deterministic, measured."""
+
+from collections import Counter
+
+import pytest
+
+from bench.scale import STUB_MODEL, install_stub, run_scale
+from bench.synthetic import CLAUSES_PER_DOC, document, generate
+from index.config import Settings
+from ingest import ingest_file
+from ingest.model import TABLE_ROW
+
+
+def test_documents_ingest_to_the_clauses_they_promise(tmp_path):
+    paths = generate(tmp_path / "corpus", 5 * CLAUSES_PER_DOC)
+    assert len(paths) == 5
+    for path in paths:
+        doc = ingest_file(path)
+        kinds = Counter(c.kind for c in doc.clauses)
+        assert len(doc.clauses) == CLAUSES_PER_DOC
+        assert kinds[TABLE_ROW] == 15 and all(c.lead for c in doc.clauses if c.kind == TABLE_ROW)
+        assert doc.meta.number and doc.meta.locality and doc.meta.year
+
+
+def test_generation_is_deterministic_and_a_revision_changes_one_clause(tmp_path):
+    assert document(7).text == document(7).text and document(7).text != document(8).text
+    before, after = tmp_path / "a.txt", tmp_path / "b.txt"
+    before.write_text(document(3).text, encoding="utf-8")
+    after.write_text(document(3, revision=1).text, encoding="utf-8")
+    old, new = ({c.text for c in ingest_file(p).clauses} for p in (before, after))
+    assert len(old - new) == 1 and len(new - old) == 1
+
+
+def test_the_stub_encoder_is_deterministic_and_normalised():
+    import index
+
+    install_stub()
+    encoder = index.load_encoder(STUB_MODEL)
+    a, b = encoder.passages(["dán nhãn sinh thái", "mua sắm xanh"]), encoder.passages(["dán nhãn sinh thái"])
+    assert (a[0] == b[0]).all() and abs(float(a[1] @ a[1]) - 1) < 1e-5 and abs(float(a[0] @ a[1])) < 0.3
+
+
+def test_a_small_scale_run_reports_every_figure(tmp_path):
+    figures = run_scale(Settings(lock_timeout=0), 4 * CLAUSES_PER_DOC, workdir=tmp_path, embed_sample=16)
+    assert figures["clauses"] == 4 * CLAUSES_PER_DOC and figures["documents"] == 4
+    assert figures["build_clauses_per_s"] > 0 and figures["disk_mb"] > 0
+    assert figures["rss_after_open_mb"] > figures["rss_base_mb"] > 0
+    assert 0 < figures["search_ms"]["p50"] <= figures["search_ms"]["p95"]
+    assert figures["change_one_document_s"] > 0 and figures["faiss"]["kind"] == "flat-ip"
+    assert figures["build_with_embedding_clauses_per_s"] < figures["embed_clauses_per_s"]
+    if figures["bm25s"] is not None:
+        assert figures["bm25s"]["search_ms"]["p50"] > 0
