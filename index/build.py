@@ -30,6 +30,7 @@ from index.embed import load_encoder, profile_for
 from index.errors import IndexEmpty
 from index.model import FileError, IndexChanges
 from index.sparse import SparseIndex
+from index.term_cache import TermCache
 from ingest import IngestError, doc_id_for, ingest_file, iter_sources
 from ingest.model import Clause, DocumentMeta
 from ingest.ocr import OcrOptions
@@ -90,18 +91,19 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
             raise IndexEmpty(request.roots or (), changes.errors)
         if previous is not None and not changes.changed and _same(previous.manifest, docs, settings.model):
             return changes
-        embedded = _publish(settings, docs, previous, progress, started)
+        terms = TermCache() if previous is None else TermCache.load(store.generation_path(index_dir))
+        embedded = _publish(settings, docs, previous, terms, progress, started)
         return replace(changes, embedded=embedded)
 
 
-def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Records | None, progress: bool,
-             started: float) -> int:
+def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Records | None, terms: TermCache,
+             progress: bool, started: float) -> int:
     """Build and publish a generation holding `docs`; returns how many clauses were embedded."""
     documents = {doc_id: docs[doc_id].meta for doc_id in sorted(docs)}
     clauses = [c for doc_id in documents for c in sorted(docs[doc_id].clauses, key=lambda c: c.order)]
     texts = [dense_text(c) for c in clauses]
     embeddings, keys, embedded = _embeddings(settings, texts, previous, progress)
-    sparse = SparseIndex.build(documents, clauses)
+    sparse = SparseIndex.build(documents, clauses, terms)
     vectors = dense.build(embeddings, settings.ann_threshold)
     manifest = _manifest(settings, docs, clauses, embeddings.shape[1], dense.kind(vectors),
                          time.perf_counter() - started)
@@ -109,6 +111,7 @@ def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Records 
 
     def write(path: Path) -> None:
         store.write_records(path, records)
+        terms.save(path)
         sparse.save(path)
         dense.save(vectors, path / store.DENSE)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import BM25
+from index.term_cache import TermCache
 from index.clause_text import CONTEXT, FIELDS, PLACE, TEXT, sparse_fields
 from index.tokenize import ACCENTED, TERMS
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
@@ -33,10 +34,13 @@ class SparseIndex:
         self.prior = prior  # (clauses,) float32 multiplier by clause kind
 
     @classmethod
-    def build(cls, documents: dict[str, DocumentMeta], clauses: Sequence[Clause]) -> SparseIndex:
+    def build(cls, documents: dict[str, DocumentMeta], clauses: Sequence[Clause],
+              cache: TermCache | None = None) -> SparseIndex:
+        """`cache` supplies terms already computed (by an earlier build) and records the new ones."""
+        cache = cache or TermCache()
         fields = [sparse_fields(documents[c.doc_id], c) for c in clauses]
-        bm25 = {(view, field): BM25.build([terms(f[field]) for f in fields])
-                for view, terms in TERMS.items() for field in FIELDS}
+        bm25 = {(view, field): BM25.build([cache.terms(view, f[field]) for f in fields])
+                for view in TERMS for field in FIELDS}
         return cls(bm25, _prior(clauses))
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:

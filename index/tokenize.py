@@ -21,6 +21,7 @@ from ingest.text import fold, nfc
 ACCENTED = "accented"
 FOLDED = "folded"
 VIEWS = (ACCENTED, FOLDED)
+VERSION = 1  # of what the views produce: bump on any change here, so cached terms (term_cache) are redone
 
 _PHRASE_BREAK = re.compile(r"[^\w\s]+")  # punctuation ends a phrase: no syllable pair across it
 _NOT_WORD = re.compile(r"[^\w]+")

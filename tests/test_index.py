@@ -351,3 +351,23 @@ def test_second_writer_is_refused_while_the_lock_is_held(writable):
     with store.writer_lock(writable.index_dir, timeout=0):
         with pytest.raises(IndexLocked, match=f"pid {os.getpid()}"):
             sync(writable, [writable.corpus_dir])
+
+
+def test_a_changed_document_segments_only_its_changed_text(writable, monkeypatch):
+    """Unchanged clauses, places and headings come from the term cache; scores are as from scratch."""
+    import index.tokenize
+    from index.sparse import SparseIndex
+
+    segmented = []
+    real = index.tokenize.segment
+    monkeypatch.setattr(index.tokenize, "segment", lambda text: segmented.append(text) or real(text))
+    thanh_hoa = next(p for p in writable.corpus_dir.iterdir() if p.name.startswith("thanh-hoa"))
+    text = thanh_hoa.read_text(encoding="utf-8")
+    thanh_hoa.write_text(text.replace("nguồn kinh phí sự nghiệp", "nguồn vốn khinh khí cầu"), encoding="utf-8")
+    assert sync(writable, [writable.corpus_dir]).updated == (thanh_hoa.stem,)
+    assert segmented and all("khinh khí cầu" in t for t in segmented)  # the edited clause's text field only
+    idx = Index.open(writable)
+    records = store.read_records(store.generation_path(writable.index_dir))
+    fresh = SparseIndex.build(records.documents, records.clauses)
+    for query in ("nguồn vốn khinh khí cầu", "dan nhan sinh thai", "Sở Tài chính chủ trì"):
+        assert (idx._sparse.scores(query) == fresh.scores(query)).all()

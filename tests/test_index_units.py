@@ -149,3 +149,19 @@ def test_table_rows_are_searchable_by_their_agencies_and_place():
     fields = sparse_fields(doc, row)
     assert "chủ trì Sở Tài chính" in fields["text"] and "phối hợp UBND cấp huyện" in fields["text"]
     assert "Thanh Hóa" in fields["place"] and "VIII. Mua sắm bền vững" in fields["context"]
+
+
+def test_term_cache_tokenises_a_text_once_and_round_trips(tmp_path):
+    from index.term_cache import TermCache
+    from index.tokenize import ACCENTED, FOLDED, accented_terms, folded_terms
+
+    text = "Sở Tài nguyên và Môi trường chủ trì, dán nhãn sinh thái."
+    cache = TermCache()
+    assert list(cache.terms(ACCENTED, text)) == accented_terms(text)
+    assert list(cache.terms(FOLDED, text)) == folded_terms(text) and cache.computed == 1
+    cache.terms(ACCENTED, "")
+    cache.save(tmp_path)
+    again = TermCache.load(tmp_path)
+    assert again.terms(FOLDED, text) == cache.terms(FOLDED, text) and again.terms(ACCENTED, "") == ()
+    assert again.computed == 0
+    assert TermCache.load(tmp_path / "nowhere").terms(ACCENTED, text) == cache.terms(ACCENTED, text)
