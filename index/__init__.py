@@ -2,24 +2,35 @@
 
 Writers: `sync`, `resync`, `remove`. Readers: `Index.open(settings).search(...)`; servers poll
 `current_generation` to notice a new generation and re-open.
+
+Names are imported on first use, so `index.config` or `index.model` load without faiss, pyvi
+(which pulls in scikit-learn) or the build machinery: a command pays only for what it runs.
 """
 
-from pathlib import Path
+from importlib import import_module
 
-from index import store
-from index.build import remove, resync, sync
-from index.config import Settings
-from index.embed import Encoder, ModelLoadError, load_encoder
-from index.errors import IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound
-from index.search import Index
+_WHERE = {
+    "sync": "index.build", "resync": "index.build", "remove": "index.build",
+    "Settings": "index.config",
+    "Encoder": "index.embed", "ModelLoadError": "index.embed", "load_encoder": "index.embed",
+    "IndexEmpty": "index.errors", "IndexLocked": "index.errors", "IndexMismatch": "index.errors",
+    "IndexNotFound": "index.errors",
+    "Index": "index.search",
+}
+
+__all__ = sorted([*_WHERE, "current_generation"])
 
 
-def current_generation(settings: Settings) -> str | None:
+def current_generation(settings) -> str | None:
     """Name of the published generation; cheap (one readlink)."""
+    from pathlib import Path
+
+    from index import store
+
     return store.current_generation(Path(settings.index_dir))
 
 
-__all__ = [
-    "Encoder", "Index", "IndexEmpty", "IndexLocked", "IndexMismatch", "IndexNotFound", "ModelLoadError",
-    "current_generation", "load_encoder", "remove", "resync", "sync",
-]
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'index' has no attribute {name!r}")

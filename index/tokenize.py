@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 import threading
 
-from pyvi import ViTokenizer
-
 from ingest.text import fold, nfc
 
 ACCENTED = "accented"
@@ -30,6 +28,8 @@ _pyvi = threading.Lock()  # pyvi shares one CRF tagger whose set-then-tag calls 
 
 def segment(text: str) -> str:
     """pyvi word segmentation: "môi trường" -> "môi_trường"."""
+    from pyvi import ViTokenizer  # loads scikit-learn (seconds): only when a text is actually segmented
+
     with _pyvi:
         return ViTokenizer.tokenize(nfc(text))
 

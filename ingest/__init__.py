@@ -6,9 +6,22 @@ metadata -> clauses with ids and citations (pipeline, citation). Everything down
 only `Document`, `DocumentMeta` and `Clause` (model).
 """
 
-from ingest.citation import citation_for
+from importlib import import_module
+
 from ingest.model import Clause, Document, DocumentMeta, IngestError
-from ingest.pipeline import SUPPORTED, IngestResult, doc_id_for, ingest_file, ingest_paths, iter_sources
+
+_PIPELINE = {"SUPPORTED", "IngestResult", "doc_id_for", "ingest_file", "ingest_paths", "iter_sources"}
+
+
+def __getattr__(name: str):
+    """The pipeline (and its readers: BeautifulSoup, pdfplumber, python-docx) loads on first use, so
+    code that needs only the records (`ingest.model`, the index readers) does not pay for it."""
+    if name in _PIPELINE:
+        return getattr(import_module("ingest.pipeline"), name)
+    if name == "citation_for":
+        return import_module("ingest.citation").citation_for
+    raise AttributeError(f"module 'ingest' has no attribute {name!r}")
+
 
 __all__ = [
     "SUPPORTED",
