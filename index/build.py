@@ -41,9 +41,19 @@ PageProgress = Callable[[Path, int, int], None]  # (file, pages done, pages to O
 
 @dataclass(frozen=True)
 class _Doc:
-    meta: DocumentMeta
-    clauses: tuple[Clause, ...]
+    """A document of the next generation. One kept as indexed has no `meta` yet: its records are
+    read from the current generation only if a new one is published, so a no-op run reads none."""
+
     source: str
+    content_hash: str
+    stamp: tuple[int, int] | None  # (size, mtime_ns) of `source` when it was hashed or ingested
+    meta: DocumentMeta | None = None
+    clauses: tuple[Clause, ...] = ()
+
+    @classmethod
+    def kept(cls, entry: store.DocumentEntry, source: str | None = None,
+             stamp: tuple[int, int] | None = None) -> _Doc:
+        return cls(source or entry.source, entry.content_hash, stamp or entry.stamp)
 
 
 @dataclass(frozen=True)
@@ -84,15 +94,17 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
         started = time.perf_counter()
-        previous = _previous(index_dir)
-        docs, changes = _reconcile({} if previous is None else _documents(previous), request, progress,
-                                   lambda path: ocr_options(settings, path, on_page))
-        if previous is None and not docs:
+        path = _readable_generation(index_dir)
+        manifest = None if path is None else store.read_manifest(path)
+        docs, changes = _reconcile({} if manifest is None else manifest.documents, request, progress,
+                                   lambda source: ocr_options(settings, source, on_page))
+        if manifest is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
-        if previous is not None and not changes.changed and _same(previous.manifest, docs, settings.model):
+        if manifest is not None and not changes.changed and _same(manifest, docs, settings.model):
             return changes
-        terms = TermCache() if previous is None else TermCache.load(store.generation_path(index_dir))
-        embedded = _publish(settings, docs, previous, terms, progress, started)
+        previous = None if path is None else store.read_records(path)
+        terms = TermCache() if path is None else TermCache.load(path)
+        embedded = _publish(settings, _with_records(docs, previous), previous, terms, progress, started)
         return replace(changes, embedded=embedded)
 
 
@@ -119,28 +131,35 @@ def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Records 
     return embedded
 
 
-def _previous(index_dir: Path) -> store.Records | None:
+def _readable_generation(index_dir: Path) -> Path | None:
     """The current generation if this version can read it; otherwise it is rebuilt from scratch."""
     path = store.generation_path(index_dir)
     if path is None or store.read_manifest(path).format_version != store.FORMAT_VERSION:
         return None
-    return store.read_records(path)
+    return path
 
 
-def _documents(records: store.Records) -> dict[str, _Doc]:
+def _with_records(docs: dict[str, _Doc], previous: store.Records | None) -> dict[str, _Doc]:
+    """`docs` with the kept ones' metadata and clauses filled in from the previous generation."""
+    if previous is None:
+        return docs
     by_doc: dict[str, list[Clause]] = {}
-    for c in records.clauses:
+    for c in previous.clauses:
         by_doc.setdefault(c.doc_id, []).append(c)
-    return {doc_id: _Doc(meta, tuple(by_doc.get(doc_id, ())), records.manifest.documents[doc_id].source)
-            for doc_id, meta in records.documents.items()}
+    return {doc_id: d if d.meta is not None else
+            replace(d, meta=previous.documents[doc_id], clauses=tuple(by_doc.get(doc_id, ())))
+            for doc_id, d in docs.items()}
 
 
-def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool,
+def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress: bool,
                ocr: Callable[[Path], OcrOptions]) -> tuple[dict[str, _Doc], IndexChanges]:
-    """The documents the new generation holds, and how they differ from `old`."""
+    """The documents the new generation holds, and how they differ from `old`.
+
+    A file whose size and modification time are as recorded is taken as unchanged without reading
+    it (as make and git do); otherwise its bytes are hashed and compared."""
     added, updated, unchanged, errors = [], [], [], []
     if request.roots is None:
-        files = [Path(d.source) for d in old.values() if Path(d.source).is_file()]
+        files = [Path(e.source) for e in old.values() if Path(e.source).is_file()]
     else:  # a vanished path is reported, and what was indexed under it is removed below
         errors += [FileError(str(r), "missing", "no such file or directory")
                    for r in request.roots if not r.exists()]
@@ -151,9 +170,10 @@ def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool,
         if doc_id in docs:
             errors.append(_duplicate(path, doc_id, docs[doc_id].source))
             continue
-        prior = old.get(doc_id)
-        if prior is not None and prior.meta.content_hash == _sha256(path):  # the same bytes, maybe moved
-            docs[doc_id] = _Doc(prior.meta, prior.clauses, str(path))
+        prior, stamp = old.get(doc_id), _stamp(path)
+        if prior is not None and ((prior.source, prior.stamp) == (str(path), stamp)
+                                  or prior.content_hash == _sha256(path)):  # the same bytes, maybe moved
+            docs[doc_id] = _Doc.kept(prior, str(path), stamp)
             unchanged.append(doc_id)
             continue
         if prior is not None and prior.source != str(path) and Path(prior.source).exists():
@@ -165,9 +185,9 @@ def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool,
             kept = "; previous version kept" if prior else ""
             errors.append(FileError(exc.path, exc.code, exc.reason + kept))
             if prior is not None:
-                docs[doc_id] = prior
+                docs[doc_id] = _Doc.kept(prior)
             continue
-        docs[doc_id] = _Doc(document.meta, document.clauses, str(path))
+        docs[doc_id] = _Doc(str(path), document.meta.content_hash, stamp, document.meta, document.clauses)
         (updated if prior else added).append(doc_id)
     removed = []
     for doc_id, prior in old.items():
@@ -176,7 +196,7 @@ def _reconcile(old: dict[str, _Doc], request: _Request, progress: bool,
         if doc_id in request.drop or _in_scope(Path(prior.source), request.roots):
             removed.append(doc_id)
         else:
-            docs[doc_id] = prior
+            docs[doc_id] = _Doc.kept(prior)
     errors += [FileError(d, "not_indexed", "not in the index") for d in sorted(request.drop - old.keys())]
     changes = IndexChanges(tuple(added), tuple(updated), tuple(removed), tuple(unchanged), tuple(errors))
     return docs, changes
@@ -193,7 +213,7 @@ def _in_scope(source: Path, roots: tuple[Path, ...] | None) -> bool:
 
 def _same(manifest: store.Manifest, docs: dict[str, _Doc], model: str) -> bool:
     recorded = {k: (e.source, e.content_hash) for k, e in manifest.documents.items()}
-    return manifest.model == model and recorded == {k: (d.source, d.meta.content_hash) for k, d in docs.items()}
+    return manifest.model == model and recorded == {k: (d.source, d.content_hash) for k, d in docs.items()}
 
 
 def _embeddings(settings: Settings, texts: list[str], previous: store.Records | None,
@@ -219,7 +239,7 @@ def _manifest(settings: Settings, docs: dict[str, _Doc], clauses: list[Clause], 
     counts = {doc_id: 0 for doc_id in sorted(docs)}
     for c in clauses:
         counts[c.doc_id] += 1
-    entries = {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].meta.content_hash, n)
+    entries = {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].content_hash, n, docs[doc_id].stamp)
                for doc_id, n in counts.items()}
     return store.Manifest(
         format_version=store.FORMAT_VERSION,
@@ -231,6 +251,11 @@ def _manifest(settings: Settings, docs: dict[str, _Doc], clauses: list[Clause], 
         build_seconds=round(seconds, 3),
         documents=entries,
     )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 def _sha256(path: Path) -> str:

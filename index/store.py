@@ -48,6 +48,7 @@ class DocumentEntry:
     source: str  # absolute path of the file it was ingested from
     content_hash: str
     clauses: int
+    stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the source when hashed: unchanged -> not re-read
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, d: dict) -> Manifest:
-        docs = {k: DocumentEntry(**v) for k, v in d["documents"].items()}
+        docs = {k: DocumentEntry(**{**v, "stamp": tuple(v["stamp"]) if v.get("stamp") else None})
+                for k, v in d["documents"].items()}
         return cls(**{**d, "documents": docs})
 
 

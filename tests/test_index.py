@@ -371,3 +371,15 @@ def test_a_changed_document_segments_only_its_changed_text(writable, monkeypatch
     fresh = SparseIndex.build(records.documents, records.clauses)
     for query in ("nguồn vốn khinh khí cầu", "dan nhan sinh thai", "Sở Tài chính chủ trì"):
         assert (idx._sparse.scores(query) == fresh.scores(query)).all()
+
+
+def test_a_no_op_reindex_reads_no_file_whose_stamp_is_unchanged(writable, monkeypatch):
+    """Size and mtime as recorded: neither hashed nor the generation's records read; touched: hashed."""
+    monkeypatch.setattr(index.build, "_sha256", lambda path: pytest.fail(f"{path} was hashed"))
+    monkeypatch.setattr(store, "read_records", lambda path: pytest.fail("records were read"))
+    assert not sync(writable, [writable.corpus_dir]).changed
+    touched = next(writable.corpus_dir.iterdir())
+    os.utime(touched, ns=(time.time_ns(), time.time_ns()))
+    monkeypatch.undo()
+    changes = sync(writable, [writable.corpus_dir])
+    assert not changes.changed and touched.stem in changes.unchanged
