@@ -1,11 +1,14 @@
-"""Dense retrieval with faiss over L2-normalised embeddings (inner product = cosine).
+"""Dense retrieval over L2-normalised embeddings (inner product = cosine).
 
-Exact search (IndexFlatIP) up to `ann_threshold` vectors; beyond that HNSW, whose search time
-grows roughly logarithmically instead of linearly. Thresholds and HNSW parameters: README.
+Up to `ann_threshold` vectors the search is exact, a matrix-vector product over the generation's
+own `embeddings.npy` (memory-mapped): no second copy of the vectors on disk or in memory. Beyond
+that a faiss HNSW graph, whose search time grows roughly logarithmically instead of linearly.
+Thresholds and HNSW parameters: README.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -16,42 +19,71 @@ HNSW = "hnsw"
 HNSW_M = 32  # graph degree
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128  # raised to k when k is larger
+_SUBSET = 0.25  # below this share of allowed rows, exact search multiplies only those rows
 
 
-def build(vectors: np.ndarray, ann_threshold: int) -> faiss.Index:
-    dim = vectors.shape[1]
-    if len(vectors) > ann_threshold:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    else:
-        index = faiss.IndexFlatIP(dim)
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+@dataclass(frozen=True)
+class DenseIndex:
+    vectors: np.ndarray  # (n, dim) float32, the generation's embeddings
+    graph: faiss.Index | None = None  # HNSW over the same vectors; None: exact search
 
 
-def kind(index: faiss.Index) -> str:
-    return HNSW if isinstance(index, faiss.IndexHNSW) else EXACT
+def build(vectors: np.ndarray, ann_threshold: int) -> DenseIndex:
+    if len(vectors) <= ann_threshold:
+        return DenseIndex(vectors)
+    graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    graph.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return DenseIndex(vectors, graph)
 
 
-def search(index: faiss.Index, query: np.ndarray, k: int,
+def kind(index: DenseIndex) -> str:
+    return EXACT if index.graph is None else HNSW
+
+
+def search(index: DenseIndex, query: np.ndarray, k: int,
            allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rows and cosine scores of the k nearest vectors, restricted to `allowed` rows if given."""
-    k = min(k, index.ntotal)
+    n = len(index.vectors)
+    k = min(k, n if allowed is None else len(allowed))
     if k <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    selector = None if allowed is None else faiss.IDSelectorBatch(allowed.astype(np.int64))
-    if kind(index) == HNSW:
-        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
-    else:
-        params = faiss.SearchParameters(sel=selector)
-    scores, rows = index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
+    query = np.ascontiguousarray(query, dtype=np.float32)
+    if index.graph is None:
+        return _exact(index.vectors, query, k, allowed)
+    params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))
+    if allowed is not None:
+        mask = np.zeros(n, dtype=bool)
+        mask[allowed] = True
+        bitmap = np.packbits(mask, bitorder="little")  # faiss reads bit i of byte i >> 3
+        params.sel = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+    scores, rows = index.graph.search(query.reshape(1, -1), k, params=params)
     found = rows[0] >= 0
     return rows[0][found], scores[0][found]
 
 
-def save(index: faiss.Index, path: Path) -> None:
-    faiss.write_index(index, str(path))
+def _exact(vectors: np.ndarray, query: np.ndarray, k: int,
+           allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    if allowed is not None and len(allowed) < _SUBSET * len(vectors):
+        rows = np.asarray(allowed, dtype=np.int64)
+        scores = vectors[rows] @ query
+    else:
+        rows = None
+        scores = vectors @ query
+        if allowed is not None:
+            masked = np.full_like(scores, -np.inf)
+            masked[allowed] = scores[allowed]
+            scores = masked
+    best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return (best if rows is None else rows[best]).astype(np.int64), scores[best].astype(np.float32)
 
 
-def load(path: Path) -> faiss.Index:
-    return faiss.read_index(str(path))
+def save(index: DenseIndex, path: Path) -> None:
+    """Writes the HNSW graph, if any; exact search needs nothing beyond the embeddings."""
+    if index.graph is not None:
+        faiss.write_index(index.graph, str(path))
+
+
+def load(path: Path, vectors: np.ndarray) -> DenseIndex:
+    return DenseIndex(vectors, faiss.read_index(str(path)) if path.exists() else None)

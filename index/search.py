@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from index import dense, store
@@ -20,13 +19,14 @@ from ingest.model import Clause, DocumentMeta
 
 DEPTH = 100  # candidates each retriever contributes to fusion
 _REINDEX = "reindex with `policyqa index`"
+_SCOPES = 1024  # distinct filters remembered per generation
 
 
 class Index:
     """Load with `Index.open`; safe to share between threads (nothing mutates after loading)."""
 
     def __init__(self, settings: Settings, generation: str, records: store.Records,
-                 sparse: SparseIndex, vectors: faiss.Index):
+                 sparse: SparseIndex, vectors: dense.DenseIndex):
         self.settings = settings
         self.generation = generation
         self.documents: dict[str, DocumentMeta] = records.documents
@@ -39,6 +39,7 @@ class Index:
         self._size_bytes = store.size_bytes(self._path)  # now: a writer may prune the files while we serve
         position = {doc_id: i for i, doc_id in enumerate(self.documents)}
         self._doc_of_row = np.array([position[c.doc_id] for c in self._clauses], dtype=np.int64)
+        self._scopes: dict[Filters, np.ndarray] = {}  # rows each filter admits, worked out once
 
     @classmethod
     def open(cls, settings: Settings) -> Index:
@@ -66,8 +67,8 @@ class Index:
             raise IndexMismatch(f"{path} was built with model {manifest.model!r} ({manifest.dimension} dimensions), "
                                 f"but the configured model is {settings.model!r}: {_REINDEX}")
         records = store.read_records(path)
-        sparse = SparseIndex.load(path, records.clauses)
-        return cls(settings, name, records, sparse, dense.load(path / store.DENSE))
+        sparse = SparseIndex.load(path, manifest.clauses)
+        return cls(settings, name, records, sparse, dense.load(path / store.DENSE, records.embeddings))
 
     def clauses(self, doc_id: str | None = None) -> list[Clause]:
         return [c for c in self._clauses if doc_id is None or c.doc_id == doc_id]
@@ -94,7 +95,7 @@ class Index:
             return []
         sparse = self._sparse.scores(query, expansion)
         if allowed is not None:
-            sparse = np.where(allowed, sparse, 0.0)
+            sparse = np.where(allowed, sparse, np.float32(0))
         candidates = _top(sparse, DEPTH)
         weight = self.settings.dense_weight
         dense_on = weight > 0 and uses_dense(query, self.settings.dense_languages)
@@ -125,10 +126,17 @@ class Index:
         return np.concatenate([head, tail])
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Rows the filters admit (a mask): each distinct filter scans the documents once."""
         if filters is None or filters.is_empty():
             return None
-        admitted = np.array([admits(filters, meta) for meta in self.documents.values()], dtype=bool)
-        return admitted[self._doc_of_row] if len(self._doc_of_row) else np.zeros(0, dtype=bool)
+        rows = self._scopes.get(filters)
+        if rows is None:
+            admitted = np.array([admits(filters, meta) for meta in self.documents.values()], dtype=bool)
+            rows = admitted[self._doc_of_row] if len(self._doc_of_row) else np.zeros(0, dtype=bool)
+            if len(self._scopes) >= _SCOPES:
+                self._scopes.clear()
+            self._scopes[filters] = rows
+        return rows
 
     def _encoder(self) -> Encoder:
         encoder = load_encoder(self.settings.model)

@@ -14,7 +14,7 @@ import numpy as np
 
 from index.bm25 import BM25
 from index.term_cache import TermCache
-from index.clause_text import CONTEXT, FIELDS, PLACE, TEXT, sparse_fields
+from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
 from index.tokenize import ACCENTED, TERMS
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
 from ingest.text import has_diacritics
@@ -24,14 +24,16 @@ KIND_PRIOR = {HEADING: 0.7, TABLE_GROUP: 0.7}
 EXPANSION_WEIGHT = 0.5  # qa-supplied synonyms count less than the user's own words
 
 
-def _file(view: str, field: str) -> str:
-    return f"sparse-{view}-{field}.npz"
+def _prefix(path: Path, view: str) -> Path:
+    return path / f"sparse-{view}"
 
 
 class SparseIndex:
-    def __init__(self, bm25: dict[tuple[str, str], BM25], prior: np.ndarray):
+    """One BM25 matrix per view, its three fields' matrices weighted and added and each clause's
+    kind prior applied at build time, so a query makes one pass per view (two in all)."""
+
+    def __init__(self, bm25: dict[str, BM25]):
         self.bm25 = bm25
-        self.prior = prior  # (clauses,) float32 multiplier by clause kind
 
     @classmethod
     def build(cls, documents: dict[str, DocumentMeta], clauses: Sequence[Clause],
@@ -39,31 +41,28 @@ class SparseIndex:
         """`cache` supplies terms already computed (by an earlier build) and records the new ones."""
         cache = cache or TermCache()
         fields = [sparse_fields(documents[c.doc_id], c) for c in clauses]
-        bm25 = {(view, field): BM25.build([cache.terms(view, f[field]) for f in fields])
-                for view in TERMS for field in FIELDS}
-        return cls(bm25, _prior(clauses))
+        prior = np.array([KIND_PRIOR.get(c.kind, 1.0) for c in clauses], dtype=np.float32)
+        return cls({view: BM25.combine([(BM25.build([cache.terms(view, f[field]) for f in fields]), weight)
+                                        for field, weight in FIELD_WEIGHTS.items()], prior)
+                    for view in TERMS})
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
         """Weighted BM25 per clause, summed over views and fields."""
-        total = np.zeros(len(self.prior), dtype=np.float32)
+        total = None
         for view, terms in TERMS.items():
             if view == ACCENTED and not has_diacritics(query):
                 continue  # folded words cannot match accented ones
             own, extra = terms(query), terms(expansion)
-            weights = [1.0] * len(own) + [EXPANSION_WEIGHT] * len(extra)
-            for field, weight in FIELD_WEIGHTS.items():
-                total += weight * self.bm25[view, field].scores(own + extra, weights)
-        return total * self.prior
+            scores = self.bm25[view].scores(own + extra, [1.0] * len(own) + [EXPANSION_WEIGHT] * len(extra))
+            total = scores if total is None else total + scores
+        return total
 
     def save(self, path: Path) -> None:
-        for (view, field), bm25 in self.bm25.items():
-            bm25.save(path / _file(view, field))
+        for view, bm25 in self.bm25.items():
+            bm25.save(_prefix(path, view))
 
     @classmethod
-    def load(cls, path: Path, clauses: Sequence[Clause]) -> SparseIndex:
-        bm25 = {(view, field): BM25.load(path / _file(view, field)) for view in TERMS for field in FIELDS}
-        return cls(bm25, _prior(clauses))
+    def load(cls, path: Path, n_clauses: int) -> SparseIndex:
+        return cls({view: BM25.load(_prefix(path, view), n_clauses) for view in TERMS})
 
 
-def _prior(clauses: Sequence[Clause]) -> np.ndarray:
-    return np.array([KIND_PRIOR.get(c.kind, 1.0) for c in clauses], dtype=np.float32)

@@ -3,12 +3,16 @@
     <index_dir>/current -> gen-<timestamp>-<rand>   symlink, swapped atomically
     <index_dir>/gen-*/manifest.json                  format, model, documents, counts
     <index_dir>/gen-*/documents.jsonl, clauses.jsonl
-    <index_dir>/gen-*/embeddings.npy, embedding_keys.npy, dense.faiss, sparse-*.npz
+    <index_dir>/gen-*/embeddings.npy, embedding_keys.npy  the vectors (the exact dense index)
+    <index_dir>/gen-*/dense.faiss                     HNSW graph, past `ann_threshold` clauses only
+    <index_dir>/gen-*/sparse-<view>.<array>.npy       BM25 matrices (see bm25)
+    <index_dir>/gen-*/terms.tsv                       each text's terms, for the next build (term_cache)
     <index_dir>/.lock                                 held by the one writer
 
 A generation is written under a temporary name, flushed to disk, renamed, and only then made
-current, so a crash at any point leaves the previous generation serving. Readers load a whole
-generation into memory, so pruning old generations never pulls files from under them.
+current, so a crash at any point leaves the previous generation serving. Readers memory-map the
+arrays; a generation's files are never changed, only deleted when pruned, and a deleted file stays
+readable through a mapping that holds it, so pruning never pulls data from under a reader.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import numpy as np
 from index.errors import IndexLocked
 from ingest.model import Clause, DocumentMeta
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sparse views as memory-mapped .npy arrays, no dense.faiss for exact search
 CURRENT = "current"
 LOCK = ".lock"
 GEN_PREFIX = "gen-"
@@ -104,8 +108,8 @@ def read_records(path: Path) -> Records:
         manifest=read_manifest(path),
         documents={d["doc_id"]: DocumentMeta.from_dict(d) for d in _read_jsonl(path / DOCUMENTS)},
         clauses=[Clause.from_dict(d) for d in _read_jsonl(path / CLAUSES)],
-        embeddings=np.load(path / EMBEDDINGS, allow_pickle=False),
-        keys=np.load(path / KEYS, allow_pickle=False),
+        embeddings=np.load(path / EMBEDDINGS, mmap_mode="r", allow_pickle=False),
+        keys=np.load(path / KEYS, mmap_mode="r", allow_pickle=False),
     )
 
 

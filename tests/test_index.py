@@ -112,7 +112,9 @@ def test_manifest_records_model_documents_and_counts(built, idx):
         assert source.parent == built.corpus_dir.resolve()
         assert entry["content_hash"] == hashlib.sha256(source.read_bytes()).hexdigest()
         assert entry["clauses"] == len(idx.clauses(doc_id)) == idx.clause_counts()[doc_id] > 0
-    assert {"dense.faiss", "embeddings.npy", "clauses.jsonl", "documents.jsonl"} <= {f.name for f in path.iterdir()}
+    files = {f.name for f in path.iterdir()}
+    assert {"embeddings.npy", "clauses.jsonl", "documents.jsonl", "terms.tsv"} <= files
+    assert "dense.faiss" not in files  # exact search reads the embeddings: one copy of the vectors
     stats = idx.stats()
     assert (stats.documents, stats.clauses, stats.dimension) == (len(idx.documents), manifest["clauses"], 384)
     assert stats.size_bytes > 0

@@ -39,9 +39,20 @@ def test_bm25_ranks_by_term_weight_and_round_trips(tmp_path):
     assert scores.argmax() == 0 and scores[2] == 0 and scores[3] == 0
     assert bm25.scores(["unknown"]).tolist() == [0, 0, 0, 0]
     assert bm25.scores(["xanh"], [0.5])[1] == pytest.approx(bm25.scores(["xanh"])[1] / 2)
-    bm25.save(tmp_path / "s.npz")
-    loaded = BM25.load(tmp_path / "s.npz")
+    bm25.save(tmp_path / "s")
+    loaded = BM25.load(tmp_path / "s", len(docs))
+    assert isinstance(loaded.data, np.memmap)
     assert np.array_equal(loaded.scores(["mua", "xanh", "thai"]), bm25.scores(["mua", "xanh", "thai"]))
+
+
+def test_combined_bm25_scores_as_the_weighted_sum_of_its_parts():
+    text = BM25.build([["mua", "sam", "xanh"], ["xanh"], ["nhan", "sinh", "thai"]])
+    context = BM25.build([["mua", "sam"], ["mua", "sam", "cong"], []])
+    prior = np.array([1.0, 0.7, 1.0], dtype=np.float32)
+    both = BM25.combine([(text, 1.0), (context, 0.5)], prior)
+    for query, weights in ((["mua", "xanh"], [1.0, 0.5]), (["cong", "thai", "zzz"], None)):
+        expected = (text.scores(query, weights) + 0.5 * context.scores(query, weights)) * prior
+        assert np.allclose(both.scores(query, weights), expected, rtol=1e-6)
 
 
 def test_bm25_of_nothing_scores_nothing():
