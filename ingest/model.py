@@ -75,7 +75,7 @@ class Clause:
         return SECTION_SEP.join(self.section)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = dict(vars(self))  # not asdict(), which deep-copies: an index writes every clause on each build
         d["section"] = list(self.section)
         d["section_path"] = self.section_path
         return d
