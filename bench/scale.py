@@ -43,7 +43,6 @@ install_stub()
 from index import Index
 from index.config import Settings
 from index.model import Filters
-from index.search import DEPTH
 base = rss_mb()
 t = time.perf_counter()
 idx = Index.open(Settings(index_dir=sys.argv[1], model=sys.argv[2]))
@@ -147,9 +146,11 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
 
 def _open_in_subprocess(settings: Settings) -> dict:
     """Open the index in a fresh interpreter: its RSS is what a server pays for this index."""
-    out = subprocess.run([sys.executable, "-c", _OPEN, str(settings.index_dir), settings.model],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    run = subprocess.run([sys.executable, "-c", _OPEN, str(settings.index_dir), settings.model],
+                         capture_output=True, text=True, cwd=ROOT)
+    if run.returncode:
+        raise RuntimeError(f"opening the index in a new process failed:\n{run.stderr}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def _real_encoder(model: str, queries: Sequence[str]) -> tuple[embed.Encoder | None, dict | None]:

@@ -25,20 +25,24 @@ _SCOPES = 1024  # distinct filters remembered per generation
 class Index:
     """Load with `Index.open`; safe to share between threads (nothing mutates after loading)."""
 
-    def __init__(self, settings: Settings, generation: str, records: store.Records,
+    def __init__(self, settings: Settings, generation: str, manifest: store.Manifest,
+                 documents: dict[str, DocumentMeta], clauses: store.ClauseStore, embeddings: np.ndarray,
                  sparse: SparseIndex, vectors: dense.DenseIndex):
         self.settings = settings
         self.generation = generation
-        self.documents: dict[str, DocumentMeta] = records.documents
-        self._manifest = records.manifest
-        self._clauses = records.clauses
-        self._embeddings = records.embeddings
+        self.documents = documents
+        self._manifest = manifest
+        self._clauses = clauses
+        self._embeddings = embeddings
         self._sparse = sparse
         self._dense = vectors
         self._path = Path(settings.index_dir) / generation
         self._size_bytes = store.size_bytes(self._path)  # now: a writer may prune the files while we serve
-        position = {doc_id: i for i, doc_id in enumerate(self.documents)}
-        self._doc_of_row = np.array([position[c.doc_id] for c in self._clauses], dtype=np.int64)
+        # A generation stores its clauses grouped by document, in the order of `documents`.
+        counts = np.array([manifest.documents[doc_id].clauses for doc_id in documents], dtype=np.int64)
+        self._starts = np.concatenate([[0], np.cumsum(counts)])
+        self._position = {doc_id: i for i, doc_id in enumerate(documents)}
+        self._doc_of_row = np.repeat(np.arange(len(documents)), counts)
         self._scopes: dict[Filters, np.ndarray] = {}  # rows each filter admits, worked out once
 
     @classmethod
@@ -66,12 +70,16 @@ class Index:
         if manifest.model != settings.model:
             raise IndexMismatch(f"{path} was built with model {manifest.model!r} ({manifest.dimension} dimensions), "
                                 f"but the configured model is {settings.model!r}: {_REINDEX}")
-        records = store.read_records(path)
-        sparse = SparseIndex.load(path, manifest.clauses)
-        return cls(settings, name, records, sparse, dense.load(path / store.DENSE, records.embeddings))
+        embeddings = store.read_embeddings(path)
+        return cls(settings, name, manifest, store.read_documents(path), store.ClauseStore(path), embeddings,
+                   SparseIndex.load(path, manifest.clauses), dense.load(path / store.DENSE, embeddings))
 
     def clauses(self, doc_id: str | None = None) -> list[Clause]:
-        return [c for c in self._clauses if doc_id is None or c.doc_id == doc_id]
+        """Read from disk on each call: a server keeps no clause text in memory."""
+        if doc_id is None:
+            return self._clauses.range(0, len(self._clauses))
+        i = self._position.get(doc_id)
+        return [] if i is None else self._clauses.range(int(self._starts[i]), int(self._starts[i + 1]))
 
     def source(self, doc_id: str) -> Path:
         """The file the document was ingested from (it may since have moved or gone)."""
@@ -99,7 +107,7 @@ class Index:
         candidates = _top(sparse, DEPTH)
         weight = self.settings.dense_weight
         dense_on = weight > 0 and uses_dense(query, self.settings.dense_languages)
-        cosine = np.zeros(len(self._clauses), dtype=np.float32)
+        cosine = np.zeros(len(self._doc_of_row), dtype=np.float32)
         if dense_on:
             vector = self._encoder().query(query)
             rows, _ = dense.search(self._dense, vector, DEPTH, None if allowed is None else np.flatnonzero(allowed))
@@ -146,7 +154,7 @@ class Index:
         return encoder
 
     def _hit(self, row: int, score: float, sparse: float, cosine: float | None) -> Hit:
-        clause = self._clauses[row]
+        clause = self._clauses.get(row)
         return Hit.from_clause(clause, self.documents[clause.doc_id], score, sparse, cosine)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import mmap
 import os
 import secrets
 import shutil
@@ -42,6 +43,7 @@ TMP_PREFIX = ".tmp-"
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
+CLAUSE_OFFSETS = "clause_offsets.npy"
 EMBEDDINGS = "embeddings.npy"
 KEYS = "embedding_keys.npy"
 DENSE = "dense.faiss"
@@ -104,22 +106,55 @@ def read_manifest(path: Path) -> Manifest:
 
 
 def read_records(path: Path) -> Records:
+    """Everything, as a writer needs it to build the next generation (readers: ClauseStore)."""
     return Records(
         manifest=read_manifest(path),
-        documents={d["doc_id"]: DocumentMeta.from_dict(d) for d in _read_jsonl(path / DOCUMENTS)},
+        documents=read_documents(path),
         clauses=[Clause.from_dict(d) for d in _read_jsonl(path / CLAUSES)],
-        embeddings=np.load(path / EMBEDDINGS, mmap_mode="r", allow_pickle=False),
+        embeddings=read_embeddings(path),
         keys=np.load(path / KEYS, mmap_mode="r", allow_pickle=False),
     )
+
+
+def read_documents(path: Path) -> dict[str, DocumentMeta]:
+    return {d["doc_id"]: DocumentMeta.from_dict(d) for d in _read_jsonl(path / DOCUMENTS)}
+
+
+def read_embeddings(path: Path) -> np.ndarray:
+    return np.load(path / EMBEDDINGS, mmap_mode="r", allow_pickle=False)
 
 
 def write_records(path: Path, records: Records) -> None:
     (path / MANIFEST).write_text(json.dumps(records.manifest.to_dict(), ensure_ascii=False, indent=1),
                                  encoding="utf-8")
     _write_jsonl(path / DOCUMENTS, (m.to_dict() for m in records.documents.values()))
-    _write_jsonl(path / CLAUSES, (c.to_dict() for c in records.clauses))
+    offsets = [0]
+    with (path / CLAUSES).open("wb") as fh:
+        for c in records.clauses:
+            offsets.append(offsets[-1] + fh.write((json.dumps(c.to_dict(), ensure_ascii=False) + "\n").encode()))
+    np.save(path / CLAUSE_OFFSETS, np.array(offsets, dtype=np.int64))
     np.save(path / EMBEDDINGS, records.embeddings)
     np.save(path / KEYS, records.keys)
+
+
+class ClauseStore:
+    """A generation's clauses by row, read from `clauses.jsonl` on demand through a byte-offset
+    table, so a reader holds no clause in memory that no query has asked for."""
+
+    def __init__(self, path: Path):
+        self._offsets = np.load(path / CLAUSE_OFFSETS, mmap_mode="r", allow_pickle=False)
+        with (path / CLAUSES).open("rb") as fh:
+            self._text = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self._offsets[-1] else b""
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def get(self, row: int) -> Clause:
+        return Clause.from_dict(json.loads(self._text[self._offsets[row]:self._offsets[row + 1]]))
+
+    def range(self, start: int, stop: int) -> list[Clause]:
+        return [Clause.from_dict(json.loads(line)) for line in
+                self._text[self._offsets[start]:self._offsets[stop]].splitlines()]
 
 
 def size_bytes(path: Path) -> int:

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from bench.scale import STUB_MODEL, install_stub, run_scale
+from bench.scale import QUESTIONS, STUB_MODEL, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index.config import Settings
 from ingest import ingest_file
@@ -41,10 +41,13 @@ def test_the_stub_encoder_is_deterministic_and_normalised():
 
 
 def test_a_small_scale_run_reports_every_figure(tmp_path):
-    figures = run_scale(Settings(lock_timeout=0), 4 * CLAUSES_PER_DOC, workdir=tmp_path, embed_sample=16)
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(QUESTIONS.read_text(encoding="utf-8").splitlines(keepends=True)[:12]), encoding="utf-8")
+    figures = run_scale(Settings(lock_timeout=0), 4 * CLAUSES_PER_DOC, workdir=tmp_path, embed_sample=16,
+                        questions=questions)
     assert figures["clauses"] == 4 * CLAUSES_PER_DOC and figures["documents"] == 4
     assert figures["build_clauses_per_s"] > 0 and figures["disk_mb"] > 0
-    assert figures["rss_after_open_mb"] > figures["rss_base_mb"] > 0
+    assert figures["rss_after_open_mb"] >= figures["rss_base_mb"] > 0 and figures["questions"] == 12
     assert 0 < figures["search_ms"]["p50"] <= figures["search_ms"]["p95"]
     assert figures["change_one_document_s"] > 0 and figures["faiss"]["kind"] == "flat-ip"
     assert figures["build_with_embedding_clauses_per_s"] < figures["embed_clauses_per_s"]
