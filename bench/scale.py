@@ -54,24 +54,27 @@ print(json.dumps({"open_s": opened, "base_mb": base, "open_mb": after_open, "sea
 """
 
 
-class _StubModel:
-    """Stands in for a SentenceTransformer: a deterministic unit vector per text."""
+class _StubEncoder:
+    """Stands in for a model (index.embed.Encoder): a deterministic unit vector per text."""
 
-    def encode(self, sentences: list[str], **_) -> np.ndarray:
-        out = np.empty((len(sentences), STUB_DIMENSION), dtype=np.float32)
-        for i, s in enumerate(sentences):
+    name = STUB_MODEL
+    dimension = STUB_DIMENSION
+
+    def passages(self, texts, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        out = np.empty((len(texts), STUB_DIMENSION), dtype=np.float32)
+        for i, s in enumerate(texts):
             seed = int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
             out[i] = np.random.default_rng(seed).standard_normal(STUB_DIMENSION, dtype=np.float32)
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
-    def get_embedding_dimension(self) -> int:
-        return STUB_DIMENSION
+    def query(self, text: str) -> np.ndarray:
+        return self.passages([text])[0]
 
 
 def install_stub() -> None:
     """Make `STUB_MODEL` loadable in this process, as if it were an installed model."""
     with embed._lock:
-        embed._encoders.setdefault(STUB_MODEL, embed.Encoder(STUB_MODEL, _StubModel(), embed.NEUTRAL))
+        embed._encoders.setdefault(STUB_MODEL, _StubEncoder())
 
 
 def rss_mb() -> float:
@@ -211,7 +214,7 @@ def _faiss_alone(vectors: np.ndarray, ann_threshold: int, n_queries: int) -> dic
     t = time.perf_counter()
     built = dense.build(vectors, ann_threshold)
     build_s = time.perf_counter() - t
-    queries = list(_StubModel().encode([f"q{i}" for i in range(n_queries)]))
+    queries = list(_StubEncoder().passages([f"q{i}" for i in range(n_queries)]))
     latencies = _latencies(lambda v: dense.search(built, v, DEPTH), queries)
     latencies.pop("all")
     exact = dense.DenseIndex(vectors)

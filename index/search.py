@@ -129,7 +129,7 @@ class Index:
         if depth == 0:
             return fused
         relevance = load_reranker(self.settings.reranker) if self.settings.reranker else None
-        head = rerank([self._clauses[int(r)] for r in candidates[:depth]], fused[:depth], hint, query, relevance)
+        head = rerank([self._clauses.get(int(r)) for r in candidates[:depth]], fused[:depth], hint, query, relevance)
         tail = np.minimum(fused[depth:], head.min()) - 1e-6  # below every reranked candidate, order kept
         return np.concatenate([head, tail])
 
