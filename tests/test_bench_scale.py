@@ -50,6 +50,6 @@ def test_a_small_scale_run_reports_every_figure(tmp_path):
     assert figures["rss_after_open_mb"] >= figures["rss_base_mb"] > 0 and figures["questions"] == 12
     assert 0 < figures["search_ms"]["p50"] <= figures["search_ms"]["p95"]
     assert figures["change_one_document_s"] > 0 and figures["faiss"]["kind"] == "flat-ip"
-    assert figures["build_with_embedding_clauses_per_s"] < figures["embed_clauses_per_s"]
+    assert figures["build_with_embedding_clauses_per_s"] <= figures["embed_clauses_per_s"]
     if figures["bm25s"] is not None:
         assert figures["bm25s"]["search_ms"]["p50"] > 0
