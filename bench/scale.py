@@ -249,8 +249,8 @@ def format_scale(f: dict) -> str:
         f"synthetic corpus: {f['clauses']} clauses in {f['documents']} documents "
         f"({CLAUSES_PER_DOC} clauses each; generated in {f['generate_s']} s); {f['questions']} questions",
         f"  build, no embedding      {f['build_s']:.1f} s  ({f['build_clauses_per_s']:.0f} clauses/s)",
-        f"  embedding alone          " + ("–" if embed_rate is None else f"{embed_rate:.0f} clauses/s (sample)"),
-        f"  build with embedding     " + ("–" if rate is None else
+        "  embedding alone          " + ("–" if embed_rate is None else f"{embed_rate:.0f} clauses/s (sample)"),
+        "  build with embedding     " + ("–" if rate is None else
                                           f"{rate:.0f} clauses/s = {rate / embed_rate:.0%} of the embedding rate"),
         f"  disk                     {f['disk_mb']:.1f} MB  (dense: {f['dense_index']})",
         f"  open                     {f['open_s']:.2f} s; RSS {f['rss_after_open_mb']:.0f} MB after open "

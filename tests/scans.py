@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz.distance import Levenshtein
 
-from ingest.blocks import Block, Line, Table
+from ingest.blocks import Block, Line
 from ingest.cleanup import clean
 from ingest.readers import read_plain
 

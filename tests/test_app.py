@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import threading
-import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -23,7 +21,7 @@ import app
 from browser_support import free_port
 from ui import render
 from index.config import Settings
-from index.model import INDEX_ERROR_CODES, FileError, Hit, IndexChanges
+from index.model import INDEX_ERROR_CODES, Hit
 from ingest.model import ERROR_CODES, DocumentMeta
 from qa.library import UPLOAD_CODES, DocumentRecord, UploadResult
 from qa.model import Answer

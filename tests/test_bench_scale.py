@@ -2,7 +2,6 @@
 
 from collections import Counter
 
-import pytest
 
 from bench.scale import QUESTIONS, STUB_MODEL, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate

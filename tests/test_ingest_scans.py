@@ -17,7 +17,7 @@ import openpyxl
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
-from scans import block_text, cer, degrade, render, seed_blocks, to_pdf, to_png
+from scans import block_text, cer, degrade, render, to_pdf, to_png
 from test_ingest_formats import FONT, TASK_ROWS, assert_task_rows, write_pdf
 
 import ingest.legacy
