@@ -18,12 +18,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return app.main(argv[1:]) or 0
     args = _parser().parse_args(argv)
+    from index import IndexProblem
+
     try:
         return args.run(args) or 0
     except BrokenPipeError:  # `policyqa ingest … --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (ValueError, OSError, RuntimeError) as exc:  # clear one-line errors, no traceback
+    except (IndexProblem, ValueError, OSError, RuntimeError) as exc:  # clear one-line errors, no traceback
         print(f"policyqa: error: {exc}", file=sys.stderr)
         return 2
 
@@ -89,12 +91,12 @@ def _emit(args, obj, text: str) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=None if isinstance(obj, list) else 2) if args.json else text)
 
 
-def _ocr(args):
-    """Per-file OCR options from the settings, printing each page OCR reads (to stderr)."""
-    from index.build import ocr_options
+def _read(args):
+    """Files are read as `policyqa index` reads them (index.build.reader: the bounded worker, OCR
+    with the index's cache), printing each page OCR reads (to stderr)."""
+    from index.build import reader
 
-    settings = _settings(args)
-    return lambda path: ocr_options(settings, path, _page_printer())
+    return reader(_settings(args), _page_printer())
 
 
 def _page_printer():
@@ -115,7 +117,7 @@ def _page_printer():
 def _ingest(args) -> int:
     from ingest import ingest_paths
 
-    result = ingest_paths(args.paths, _ocr(args))
+    result = ingest_paths(args.paths, _read(args))
     for doc in result.documents:
         for clause in doc.clauses:
             if args.json:
@@ -128,7 +130,7 @@ def _ingest(args) -> int:
 def _docs(args) -> int:
     from ingest import ingest_paths
 
-    result = ingest_paths(args.paths, _ocr(args))
+    result = ingest_paths(args.paths, _read(args))
     for doc in result.documents:
         if args.json:
             print(json.dumps({**doc.meta.to_dict(), "clauses": len(doc.clauses)}, ensure_ascii=False))

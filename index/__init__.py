@@ -13,12 +13,13 @@ _WHERE = {
     "sync": "index.build", "resync": "index.build", "remove": "index.build",
     "Settings": "index.config",
     "Encoder": "index.embed", "ModelLoadError": "index.embed", "load_encoder": "index.embed",
-    "IndexEmpty": "index.errors", "IndexLocked": "index.errors", "IndexMismatch": "index.errors",
-    "IndexNotFound": "index.errors",
+    "IndexDamaged": "index.errors", "IndexDiskFull": "index.errors", "IndexEmpty": "index.errors",
+    "IndexLocked": "index.errors", "IndexMismatch": "index.errors", "IndexNotFound": "index.errors",
+    "IndexProblem": "index.errors",
     "Index": "index.search",
 }
 
-__all__ = sorted([*_WHERE, "current_generation"])
+__all__ = sorted([*_WHERE, "current_generation", "outdated"])
 
 
 def current_generation(settings) -> str | None:
@@ -28,6 +29,18 @@ def current_generation(settings) -> str | None:
     from index import store
 
     return store.current_generation(Path(settings.index_dir))
+
+
+def outdated(settings) -> bool:
+    """Whether the published generation holds clauses of another ingest version (see ingest.version),
+    so `resync` should re-ingest it before it is served."""
+    from pathlib import Path
+
+    from index import store
+    from ingest.version import INGEST_VERSION
+
+    path = store.generation_path(Path(settings.index_dir))
+    return path is not None and store.read_manifest(path).ingest_version != INGEST_VERSION
 
 
 def __getattr__(name: str):

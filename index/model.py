@@ -93,6 +93,7 @@ class IndexStats:
 IndexErrorCode = Literal[
     "missing",  # a path to index does not exist
     "duplicate_id",  # another file already holds the document id its name gives
+    "duplicate",  # the file has the bytes of an indexed document (named in the reason)
     "not_indexed",  # a document id to remove is not in the index
 ]
 INDEX_ERROR_CODES: tuple[IndexErrorCode, ...] = get_args(IndexErrorCode)

@@ -17,10 +17,12 @@ readable through a mapping that holds it, so pruning never pulls data from under
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import mmap
 import os
+import re
 import secrets
 import shutil
 import time
@@ -32,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.errors import IndexLocked
+from index.errors import IndexDamaged, IndexDiskFull, IndexLocked
 from ingest.model import Clause, DocumentMeta
 
 FORMAT_VERSION = 2  # 2: sparse views as memory-mapped .npy arrays, no dense.faiss for exact search
@@ -67,6 +69,7 @@ class Manifest:
     built_at: str  # ISO 8601, UTC
     build_seconds: float
     documents: dict[str, DocumentEntry]
+    ingest_version: int = 0  # ingest.version.INGEST_VERSION of the clauses; 0: recorded before versions
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,10 +93,17 @@ class Records:
 
 
 def current_generation(index_dir: Path) -> str | None:
+    link = Path(index_dir) / CURRENT
     try:
-        return os.readlink(Path(index_dir) / CURRENT)
+        return os.readlink(link)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+        raise IndexDamaged(f"{link} is a {'directory' if link.is_dir() else 'file'}, not the link to a generation "
+                           "that policyqa writes (was the index copied without its links? use `cp -a`); "
+                           f"delete {link} and run `policyqa index` to rebuild") from None
 
 
 def generation_path(index_dir: Path) -> Path | None:
@@ -181,6 +191,7 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
+        _remove(index_dir, lambda entry: entry.startswith(TMP_PREFIX))  # left by a writer that was killed
         try:
             yield
         finally:
@@ -193,7 +204,6 @@ def publish(index_dir: Path, write: Callable[[Path], None]) -> str:
 
     Call with the writer lock held. If `write` (or the disk) fails, nothing visible changes.
     """
-    _remove(index_dir, lambda entry: entry.startswith(TMP_PREFIX))  # left by a killed writer
     name = f"{GEN_PREFIX}{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
     tmp = index_dir / f"{TMP_PREFIX}{name}"
     tmp.mkdir(parents=True)
@@ -208,10 +218,18 @@ def publish(index_dir: Path, write: Callable[[Path], None]) -> str:
         os.symlink(name, link)
         os.replace(link, index_dir / CURRENT)
         _fsync(index_dir)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) or _SHORT_WRITE.search(str(exc)):
+            raise IndexDiskFull(f"not enough disk space in {index_dir} to write the index (No space left on "
+                                "device); free some space and retry. The previous index is still serving") from exc
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _remove(index_dir, lambda entry: entry.startswith(GEN_PREFIX) and entry not in (name, previous))
     return name
+
+
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")  # how numpy reports a full disk
 
 
 def _remove(index_dir: Path, stale: Callable[[str], bool]) -> None:

@@ -107,6 +107,8 @@ ErrorCode = Literal[
     "ocr_limit",  # more pages to OCR than ocr_max_pages, or OCR ran past ocr_max_seconds
     "unsupported_legacy",  # a .doc/.xls LibreOffice is missing for, or cannot convert
     "unreadable",  # the operating system would not give us the file
+    "too_large",  # over one of the limits (ingest/limits.py): size, ratio, depth, pages, line, memory
+    "timeout",  # reading took longer than the time budget (setting 'ingest_timeout')
     "internal",  # a parser bug
 ]
 ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)

@@ -13,6 +13,7 @@ from ingest.blocks import Block, Draft, Line, Page, Unreadable
 from ingest.citation import citation_for
 from ingest.cleanup import clean
 from ingest.encoding import legacy_encoding, legacy_reason
+from ingest.limits import DEFAULT_LIMITS, Limits, check_lines
 from ingest.metadata import extract_meta
 from ingest.model import SECTION_SEP, Clause, Document, DocumentMeta, IngestError
 from ingest.ocr import OcrOptions
@@ -46,20 +47,24 @@ def iter_sources(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(found)
 
 
-def ingest_paths(paths: Iterable[str | Path], ocr: Callable[[Path], OcrOptions] | None = None) -> IngestResult:
-    """Ingest every source; a file that fails is reported in `errors` and the others go on.
-    `ocr` gives each file's OCR options (cache, limits, a progress callback naming the file)."""
+def ingest_paths(paths: Iterable[str | Path], read: Callable[[Path], Document] | None = None) -> IngestResult:
+    """Ingest every source with `read` (default: `ingest_file`, in this process; index.build's
+    `reader` bounds each file in time and memory and OCRs with the index's settings); a file
+    that fails is reported in `errors` and the others go on."""
+    read = read or ingest_file
     result = IngestResult()
     for path in iter_sources(paths):
         try:
-            result.documents.append(ingest_file(path, ocr(path) if ocr else None))
+            result.documents.append(read(path))
         except IngestError as exc:
             result.errors.append(exc)
     return result
 
 
-def ingest_file(path: str | Path, ocr: OcrOptions | None = None) -> Document:
-    """One file as a document; `ocr` says how scans and images are read (cache, limits, progress)."""
+def ingest_file(path: str | Path, ocr: OcrOptions | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """One file's document, or `IngestError`, whatever the file holds: every failure of the
+    readers is classified here. `ocr` says how scans and images are read (cache, limits,
+    progress). Runs in-process; `ingest.sandbox` adds the time and memory budget."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(path, "no such file" if not path.exists() else "not a file", code="unreadable")
@@ -74,10 +79,21 @@ def ingest_file(path: str | Path, ocr: OcrOptions | None = None) -> Document:
     if not data.strip():
         raise IngestError(path, "empty file", code="empty")
     try:
-        read = read_blocks(path, data, ocr)
+        read = read_blocks(path, data, ocr, limits)
+        check_lines(read.blocks, limits)
         blocks = clean(read.blocks)
+        check_lines(blocks, limits)
     except Unreadable as exc:
         raise IngestError(path, str(exc), code=exc.code) from exc
+    except RecursionError as exc:
+        raise IngestError(path, "nested too deeply to read", code="too_large") from exc
+    except MemoryError as exc:
+        mb, setting = limits.memory_mb(path.suffix.lower())
+        reason = f"needs more memory than the limit of {mb} MB (setting {setting!r})"
+        raise IngestError(path, reason, code="too_large") from exc
+    except Exception as exc:  # a format library choking on damage nobody classified yet
+        raise IngestError(path, f"not a readable {path.suffix} file ({type(exc).__name__}: {exc})",
+                          code="corrupt") from exc
     text = "\n".join(_texts(blocks))
     if not text.strip():
         raise IngestError(path, "no text found", code="no_text")

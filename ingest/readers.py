@@ -1,7 +1,8 @@
 """One loader per file format, each returning the document as `Line` and `Table` blocks in reading order.
 
 Loaders only transcribe: text cleanup, structure and table semantics come later and are shared.
-Parser failures of the format libraries become `Unreadable` with a reason a user can act on.
+Parser failures of the format libraries become `Unreadable` with a reason a user can act on, and
+every reader stays within `Limits` (ingest/limits.py) whatever the file claims.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from docx import Document as open_docx
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ingest.blocks import Block, Line, Read, Table, Unreadable
 from ingest.encoding import decode_text
 from ingest.legacy import convert_legacy
+from ingest.limits import DEFAULT_LIMITS, Limits, check_zip, too_large
 from ingest.ocr import OcrOptions, PageImage, digest, ocr_pages, paged, read_image
 from ingest.sheets import read_xlsx
 from ingest.text import is_upper
@@ -29,9 +32,9 @@ _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _PIPE_RULE = re.compile(r"^[\s|:\-]+$")
 
 
-def read_blocks(path: Path, data: bytes, ocr: OcrOptions | None = None) -> Read:
+def read_blocks(path: Path, data: bytes, ocr: OcrOptions | None = None, limits: Limits = DEFAULT_LIMITS) -> Read:
     """The file's blocks by its type (`READERS`, at the end of this module)."""
-    return READERS[path.suffix.lower()](data, ocr or OcrOptions())
+    return READERS[path.suffix.lower()](data, ocr or OcrOptions(), limits)
 
 
 def read_plain(text: str, markdown: bool = False) -> list[Block]:
@@ -71,24 +74,29 @@ _BLOCK = frozenset({"p", "div", "section", "article", "main", "blockquote", "pre
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
 
-def read_html(text: str) -> list[Block]:
+def read_html(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Block]:
     soup = BeautifulSoup(text, "html.parser")
-    return _HtmlWalker().walk(soup.body or soup)
+    return _HtmlWalker(limits.max_html_depth).walk(soup.body or soup)
 
 
 class _HtmlWalker:
-    """Block elements and <br> break lines; list items become "-" bullets; tables become rows."""
+    """Block elements and <br> break lines; list items become "-" bullets; tables become rows.
 
-    def __init__(self) -> None:
+    The walk recurses, so nesting deeper than `max_depth` is refused before Python's stack is."""
+
+    def __init__(self, max_depth: int) -> None:
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
+        self.max_depth = max_depth
 
-    def walk(self, node: Tag) -> list[Block]:
-        self._visit(node)
+    def walk(self, node: Tag, depth: int = 0) -> list[Block]:
+        self._visit(node, depth)
         self._flush()
         return self.blocks
 
-    def _visit(self, node: Tag) -> None:
+    def _visit(self, node: Tag, depth: int) -> None:
+        if depth > self.max_depth:
+            raise too_large("HTML nesting depth", f"over {self.max_depth}", self.max_depth, "max_html_depth")
         for child in node.children:
             if isinstance(child, Comment):
                 continue
@@ -98,7 +106,7 @@ class _HtmlWalker:
                 continue
             elif child.name == "table":
                 self._flush()
-                rows = tuple(tuple(self._cell_text(c) for c in tr.find_all(["td", "th"], recursive=False))
+                rows = tuple(tuple(self._cell_text(c, depth + 1) for c in tr.find_all(["td", "th"], recursive=False))
                              for tr in child.find_all("tr") if tr.find_parent("table") is child)
                 self.blocks.append(Table(rows))
             elif child.name == "br":
@@ -110,10 +118,10 @@ class _HtmlWalker:
                 self._flush()
                 if child.name == "li":
                     self.buffer.append("- ")
-                self._visit(child)
+                self._visit(child, depth + 1)
                 self._flush()
             else:
-                self._visit(child)
+                self._visit(child, depth + 1)
 
     def _flush(self) -> None:
         text = " ".join("".join(self.buffer).split())
@@ -121,9 +129,9 @@ class _HtmlWalker:
         if text and text != "-":
             self.blocks.append(Line(text))
 
-    @staticmethod
-    def _cell_text(cell: Tag) -> str:
-        return "\n".join(b.text for b in _HtmlWalker().walk(cell) if isinstance(b, Line))
+    def _cell_text(self, cell: Tag, depth: int) -> str:
+        blocks = _HtmlWalker(self.max_depth).walk(cell, depth)
+        return "\n".join(b.text for b in blocks if isinstance(b, Line))
 
 
 # --- Word ----------------------------------------------------------------------------------
@@ -131,32 +139,69 @@ class _HtmlWalker:
 _WORD_HEADING = re.compile(r"^Heading (\d)$")
 
 
-def read_docx(data: bytes) -> list[Block]:
-    """Body paragraphs and tables in document order; Word's page headers and footers are left out."""
+def read_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Block]:
+    """Body paragraphs and tables in document order; Word's page headers and footers are left out.
+
+    A file Word itself would refuse (an attribute that is no number, a style without a name)
+    is `corrupt`, whatever python-docx raises for it."""
+    check_zip(data, limits, ".docx")
     try:
         document = open_docx(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises zip, xml and package errors alike
+        body = document.element.body
+        _check_xml_depth(body, limits.max_xml_depth)
+        blocks: list[Block] = []
+        for child in body.iterchildren():
+            if child.tag == qn("w:p"):
+                paragraph = Paragraph(child, document)
+                style = _WORD_HEADING.match(_style_name(paragraph))
+                for text in paragraph.text.split("\n"):
+                    blocks.append(Line(text, heading=int(style[1]) if style else 0))
+            elif child.tag == qn("w:tbl"):
+                width = _table_width(child)
+                blocks.append(Table(tuple(_word_row(tr, document, width) for tr in child.tr_lst)))
+        return blocks
+    except Unreadable:
+        raise
+    except Exception as exc:  # python-docx raises zip, xml, package and value errors alike
         raise Unreadable(f"not a readable .docx file ({type(exc).__name__})", "corrupt") from exc
-    blocks: list[Block] = []
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraph = Paragraph(child, document)
-            style = _WORD_HEADING.match(paragraph.style.name or "") if paragraph.style is not None else None
-            for text in paragraph.text.split("\n"):
-                blocks.append(Line(text, heading=int(style[1]) if style else 0))
-        elif child.tag == qn("w:tbl"):
-            blocks.append(Table(tuple(_word_row(tr, document) for tr in child.tr_lst)))
-    return blocks
 
 
-def _word_row(tr, document) -> tuple[str, ...]:
+def _style_name(paragraph: Paragraph) -> str:
+    """The paragraph's style name; "" for a style reference Word could not resolve either."""
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):
+        return ""
+    return (style.name or "") if style is not None else ""
+
+
+def _check_xml_depth(root, max_depth: int) -> None:
+    """Deepest element nesting under `root`, walked without recursion (libxml2 already stops
+    parsing at 256 levels; this keeps what we walk far below that)."""
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > max_depth:
+            raise too_large("XML nesting depth", f"over {max_depth}", max_depth, "max_xml_depth")
+
+
+def _table_width(tbl) -> int:
+    """Columns of a Word table: its grid, or its widest row when the grid says less."""
+    return max(len(tbl.xpath("./w:tblGrid/w:gridCol")), *(len(tr.tc_lst) for tr in tbl.tr_lst), 1)
+
+
+def _word_row(tr, document, width: int) -> tuple[str, ...]:
     """Cell texts of one Word row; a cell merged across columns keeps its columns (empty) so
-    positions match the header; a cell merged down from above is empty."""
+    positions match the header, though never past the table's width; a cell merged down from
+    above is empty."""
     cells: list[str] = []
     for tc in tr.tc_lst:
-        text = "" if tc.vMerge == "continue" else "\n".join(Paragraph(p, document).text for p in tc.iter(qn("w:p")))
-        cells.append(text)
-        cells.extend([""] * (tc.grid_span - 1))
+        merge = tc.xpath("./w:tcPr/w:vMerge")
+        continued = bool(merge) and merge[0].get(qn("w:val"), "continue") == "continue"
+        cells.append("" if continued else "\n".join(Paragraph(p, document).text for p in tc.iter(qn("w:p"))))
+        span = tc.xpath("string(./w:tcPr/w:gridSpan/@w:val)")
+        extra = int(span) - 1 if span.isdigit() and len(span) < 6 else 0  # no number: Word reads it as 1
+        cells.extend([""] * max(0, min(extra, width - len(cells))))
     return tuple(cells)
 
 
@@ -166,12 +211,14 @@ def _word_row(tr, document) -> tuple[str, ...]:
 _MIN_TEXT_CHARS = 20  # a page with less text than this over an image is a scan (a stamp's text aside)
 
 
-def read_pdf(data: bytes, ocr: OcrOptions | None = None) -> Read:
+def read_pdf(data: bytes, ocr: OcrOptions | None = None, limits: Limits = DEFAULT_LIMITS) -> Read:
     """Text lines outside tables and the tables pdfplumber finds, page by page, top to bottom;
     a page that is an image without a text layer is read by OCR."""
     ocr = ocr or OcrOptions()
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > limits.max_pdf_pages:
+                raise too_large("page count", len(pdf.pages), limits.max_pdf_pages, "max_pdf_pages")
             text, scans = {}, []
             for number, page in enumerate(pdf.pages, 1):
                 if len(page.chars) < _MIN_TEXT_CHARS and page.images:
@@ -221,22 +268,28 @@ def _wrapped(line: dict, nxt: dict, right: float) -> bool:
 # --- dispatch ------------------------------------------------------------------------------
 
 
-def _blocks(read: Callable[[bytes], list[Block]]) -> Callable[[bytes, OcrOptions], Read]:
-    return lambda data, _: Read(read(data))
+def _blocks(read: Callable[[bytes, Limits], list[Block]]) -> Callable[[bytes, OcrOptions, Limits], Read]:
+    return lambda data, _, limits: Read(read(data, limits))
 
+
+_IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 # The one list of file types ingest reads, by suffix. Legacy Office files are converted to their
 # XML successors and read as those; images and scanned PDF pages go through OCR.
-READERS: dict[str, Callable[[bytes, OcrOptions], Read]] = {
-    ".txt": _blocks(lambda data: read_plain(decode_text(data))),
-    ".md": _blocks(lambda data: read_plain(decode_text(data), markdown=True)),
-    ".html": _blocks(lambda data: read_html(decode_text(data))),
-    ".htm": _blocks(lambda data: read_html(decode_text(data))),
+READERS: dict[str, Callable[[bytes, OcrOptions, Limits], Read]] = {
+    ".txt": _blocks(lambda data, _: read_plain(decode_text(data))),
+    ".md": _blocks(lambda data, _: read_plain(decode_text(data), markdown=True)),
+    ".html": _blocks(lambda data, limits: read_html(decode_text(data), limits)),
+    ".htm": _blocks(lambda data, limits: read_html(decode_text(data), limits)),
     ".docx": _blocks(read_docx),
-    ".doc": _blocks(lambda data: read_docx(convert_legacy(data, "doc", "docx"))),
+    ".doc": _blocks(lambda data, limits: read_docx(convert_legacy(data, "doc", "docx"), limits)),
     ".xlsx": _blocks(read_xlsx),
-    ".xls": _blocks(lambda data: read_xlsx(convert_legacy(data, "xls", "xlsx"))),
+    ".xls": _blocks(lambda data, limits: read_xlsx(convert_legacy(data, "xls", "xlsx"), limits)),
     ".pdf": read_pdf,
-    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), read_image),
+    **dict.fromkeys(_IMAGES, lambda data, ocr, _: read_image(data, ocr)),
 }
 SUPPORTED = tuple(READERS)
+# Types whose reading is mostly external programs (LibreOffice, Tesseract) under their own time
+# limits: read in the calling process, as the bounded worker's memory and time budget would starve
+# them (see ingest.sandbox). A PDF's scanned pages are OCR'd in the worker.
+EXTERNAL = frozenset((".doc", ".xls", *_IMAGES))

@@ -14,9 +14,11 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ingest.blocks import Block, Line, Table, Unreadable
+from ingest.limits import DEFAULT_LIMITS, Limits, check_zip
 
 
-def read_xlsx(data: bytes) -> list[Block]:
+def read_xlsx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Block]:
+    check_zip(data, limits, ".xlsx")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -60,6 +60,8 @@ class PolicyQA:
         """Open the index at `index_dir` (default from settings); build it from the bundled
         corpus first when there is none and `build` is true."""
         settings = (settings or load_settings()).with_overrides(index_dir=index_dir, model=model)
+        if build and index.outdated(settings):  # clauses of an older ingest: re-read them from their sources
+            index.resync(settings, progress=progress)
         try:
             idx = index.Index.open(settings)
         except index.IndexNotFound:
@@ -137,12 +139,21 @@ class PolicyQA:
         return idx, q, _merge(q.filters, _filters(doc, locality, doc_type, year))
 
     def add(self, paths: Iterable[str | Path], *, progress: bool = False, on_page=None) -> IndexChanges:
-        """Add or update these files; other documents are kept. `on_page(file, done, total)` is
-        called after each page OCR reads from a scan or image."""
-        return self._write(index.sync, [Path(p) for p in paths], progress=progress, on_page=on_page)
+        """Add or update these files; other documents are kept. A path that does not exist raises
+        FileNotFoundError before anything is written; files that exist but cannot be indexed are
+        reported in the result's `errors`. `on_page(file, done, total)` is called after each page
+        OCR reads from a scan or image."""
+        paths = [Path(p) for p in paths]
+        if missing := [str(p) for p in paths if not p.exists()]:
+            raise FileNotFoundError(f"no such file or directory: {', '.join(missing)}")
+        return self._write(index.sync, paths, progress=progress, on_page=on_page)
 
     def remove(self, doc_id: str | Iterable[str]) -> IndexChanges:
+        """Drop documents by id; an id that is not indexed raises KeyError before anything is written."""
         ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+        self.refresh()
+        if unknown := [i for i in ids if i not in self._index.documents]:
+            raise KeyError(f"not in the index: {', '.join(unknown)}")
         return self._write(index.remove, ids)
 
     def reindex(self, paths: Iterable[str | Path] | None = None, *, progress: bool = False) -> IndexChanges:

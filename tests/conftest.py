@@ -1,11 +1,13 @@
 """Session-wide fixtures: one index of the bundled corpus, one running app."""
 
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from browser_support import start_app, stop_app
-from index import sync
+from index import current_generation, sync
 from index.config import BUNDLED_CORPUS, Settings
 
 
@@ -36,3 +38,18 @@ def corpus_engine(built):
     from qa import PolicyQA
 
     return PolicyQA.open(settings=built, build=False)
+
+
+def private_copy(built: Settings, tmp_path: Path) -> Settings:
+    """A copy of the built index and of its corpus, with the copy's manifest recording the copied
+    files as sources (as if it had been built from them: a document is its source path, so a sync
+    of the copied corpus would otherwise report each file as a duplicate of the original)."""
+    shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
+    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0)
+    manifest_path = settings.index_dir / current_generation(settings) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["documents"].values():
+        entry["source"] = str((settings.corpus_dir / Path(entry["source"]).name).resolve())
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return settings

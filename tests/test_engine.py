@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 import cli
-from index.config import ROOT, Settings
+from index.config import ROOT
 from qa import PolicyQA
 from qa.evaluate import evaluate, format_report, load_gold
+from conftest import private_copy
 
 GOLD = ROOT / "tests" / "gold.jsonl"
 THANH_HOA = "thanh-hoa_ke-hoach_2020"
@@ -25,11 +25,10 @@ def engine(built) -> PolicyQA:
 @pytest.fixture
 def private(built, tmp_path) -> PolicyQA:
     """An engine over a private copy of the corpus and its index, free to change."""
-    shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
-    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0)
+    settings = private_copy(built, tmp_path)
     engine = PolicyQA.open(settings=settings, build=False)
-    assert engine.reindex([settings.corpus_dir]).embedded == 0  # sources now point at the copy
+    changes = engine.reindex([settings.corpus_dir])
+    assert not changes.changed and not changes.errors and changes.embedded == 0
     return engine
 
 

@@ -23,6 +23,7 @@ from index import store
 from index.config import Settings
 from index.model import FileError, Filters
 from ingest.text import fold
+from conftest import private_copy
 
 
 @pytest.fixture(scope="session")
@@ -32,11 +33,10 @@ def idx(built) -> Index:
 
 @pytest.fixture
 def writable(built, tmp_path) -> Settings:
-    """A private copy of the built index and of its corpus, re-synced so sources point at the copy."""
-    shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
-    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0)
-    assert sync(settings, [settings.corpus_dir]).embedded == 0
+    """A private copy of the built index and of its corpus, its sources the copied files."""
+    settings = private_copy(built, tmp_path)
+    changes = sync(settings, [settings.corpus_dir])
+    assert not changes.changed and not changes.errors and changes.embedded == 0
     return settings
 
 
