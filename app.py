@@ -25,8 +25,12 @@ from typing import TYPE_CHECKING, Callable
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read when gradio is imported
 
 import gradio as gr  # noqa: E402
+from gradio.utils import get_upload_folder  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
+from access import ThrottledLogin, UploadsNotServed  # noqa: E402
 from index.config import load_settings  # noqa: E402
+from index.errors import IndexProblem  # noqa: E402
 from ingest import SUPPORTED as UPLOAD_TYPES  # noqa: E402  (ingest's one list of file types)
 from ingest.text import nfc  # noqa: E402
 from qa import feedback  # noqa: E402
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from qa import PolicyQA
 
 log = logging.getLogger("policyqa.app")
+UPLOAD_SWEEP_SECONDS = 600  # files left in gradio's upload folder are deleted after this long
 
 EXAMPLES = [
     "Cơ quan nào chủ trì việc dán nhãn sinh thái?",
@@ -402,7 +407,9 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
         message = run_upload(engine, files or [], progress, by=_user(request))
         return message, *page_state(doc, locality, doc_type, year, chosen, matrix_place, matrix_doc)
 
-    with gr.Blocks(title="Tra cứu văn bản chính sách – SX&TD bền vững", analytics_enabled=False) as demo:
+    # Gradio keeps what its upload route receives; whatever our handler does not take is swept.
+    with gr.Blocks(title="Tra cứu văn bản chính sách – SX&TD bền vững", analytics_enabled=False,
+                   delete_cache=(UPLOAD_SWEEP_SECONDS, UPLOAD_SWEEP_SECONDS)) as demo:
         generation = gr.State("")
         with gr.Column(elem_classes="pq-header"):
             gr.Markdown(
@@ -490,7 +497,7 @@ def launch_app(
     bad setting fails at once rather than after a first start's build."""
     settings = (engine.settings if engine is not None else load_settings(index_dir=index_dir, model=model)
                 ).with_overrides(host=host, port=port)
-    auth = (settings.user, settings.password) if settings.user else None
+    auth = ThrottledLogin.from_settings(settings) if settings.user else None
     if engine is None:
         from qa import PolicyQA
 
@@ -506,6 +513,9 @@ def launch_app(
         auth=auth,
         auth_message="Đăng nhập để tra cứu văn bản chính sách." if auth else None,
         max_file_size=f"{settings.max_upload_mb}mb",
+        # What gradio's upload route stores reaches the index only through our upload handler and
+        # is never served back: without a login, the route would otherwise host anyone's files.
+        app_kwargs={"middleware": [Middleware(UploadsNotServed, folder=get_upload_folder())]},
         prevent_thread_lock=not block,
         footer_links=[],
         run_history=False,
@@ -531,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         launch_app(host=args.host, port=args.port, index_dir=args.index_dir, model=args.model)
-    except (ValueError, OSError) as exc:  # bad settings or login variables, port in use
+    except (IndexProblem, ValueError, OSError) as exc:  # bad settings or login variables, port in use, bad index
         print(f"policyqa: error: {exc}", file=sys.stderr)
         return 2
     return 0

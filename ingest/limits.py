@@ -42,8 +42,9 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def too_large(what: str, value, limit, setting: str) -> Unreadable:
-    return Unreadable(f"{what} {value} exceeds the limit of {limit} (setting {setting!r})", "too_large")
+def too_large(what: str, setting: str) -> Unreadable:
+    """The refusal of a file over a limit: what exceeds it, and the setting that raises it."""
+    return Unreadable(f"{what} (setting {setting!r})", "too_large")
 
 
 def check_zip(data: bytes, limits: Limits, kind: str) -> None:
@@ -56,14 +57,17 @@ def check_zip(data: bytes, limits: Limits, kind: str) -> None:
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise Unreadable(f"not a readable {kind} file ({type(exc).__name__})", "corrupt") from exc
     if len(entries) > limits.max_zip_entries:
-        raise too_large("package entry count", len(entries), limits.max_zip_entries, "max_zip_entries")
+        raise too_large(f"package of {len(entries)} files, over the limit of {limits.max_zip_entries}",
+                        "max_zip_entries")
     total = sum(e.file_size for e in entries)
     if total > limits.max_zip_mb * 1024 * 1024:
-        raise too_large("uncompressed package size (MB)", round(total / 2**20), limits.max_zip_mb, "max_zip_mb")
+        raise too_large(f"package expands to {total / 2**20:.0f} MB, over the limit of {limits.max_zip_mb} MB",
+                        "max_zip_mb")
     for e in entries:
         if e.file_size > ZIP_RATIO_GRACE and e.file_size > limits.max_zip_ratio * max(e.compress_size, 1):
             ratio = e.file_size // max(e.compress_size, 1)
-            raise too_large(f"compression ratio of {e.filename!r}", ratio, limits.max_zip_ratio, "max_zip_ratio")
+            raise too_large(f"{e.filename!r} expands {ratio} times, over the limit of {limits.max_zip_ratio}",
+                            "max_zip_ratio")
 
 
 def check_lines(blocks: list[Block], limits: Limits) -> None:
@@ -73,4 +77,5 @@ def check_lines(blocks: list[Block], limits: Limits) -> None:
         texts = [block.text] if isinstance(block, Line) else [cell for row in block.rows for cell in row]
         for text in texts:
             if len(text) > limits.max_line_chars:
-                raise too_large("line length", len(text), limits.max_line_chars, "max_line_chars")
+                raise too_large(f"a line of {len(text)} characters, over the limit of {limits.max_line_chars}",
+                                "max_line_chars")

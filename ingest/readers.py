@@ -15,6 +15,7 @@ from pathlib import Path
 import pdfplumber
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from docx import Document as open_docx
+from docx.oxml.exceptions import InvalidXmlError
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -96,7 +97,7 @@ class _HtmlWalker:
 
     def _visit(self, node: Tag, depth: int) -> None:
         if depth > self.max_depth:
-            raise too_large("HTML nesting depth", f"over {self.max_depth}", self.max_depth, "max_html_depth")
+            raise too_large(f"HTML nested more than {self.max_depth} elements deep", "max_html_depth")
         for child in node.children:
             if isinstance(child, Comment):
                 continue
@@ -106,7 +107,7 @@ class _HtmlWalker:
                 continue
             elif child.name == "table":
                 self._flush()
-                rows = tuple(tuple(self._cell_text(c, depth + 1) for c in tr.find_all(["td", "th"], recursive=False))
+                rows = tuple(tuple(self._cell_text(c, depth + 3) for c in tr.find_all(["td", "th"], recursive=False))
                              for tr in child.find_all("tr") if tr.find_parent("table") is child)
                 self.blocks.append(Table(rows))
             elif child.name == "br":
@@ -160,7 +161,7 @@ def read_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Block]:
                 width = _table_width(child)
                 blocks.append(Table(tuple(_word_row(tr, document, width) for tr in child.tr_lst)))
         return blocks
-    except Unreadable:
+    except (Unreadable, MemoryError, RecursionError):  # classified by the caller
         raise
     except Exception as exc:  # python-docx raises zip, xml, package and value errors alike
         raise Unreadable(f"not a readable .docx file ({type(exc).__name__})", "corrupt") from exc
@@ -170,7 +171,7 @@ def _style_name(paragraph: Paragraph) -> str:
     """The paragraph's style name; "" for a style reference Word could not resolve either."""
     try:
         style = paragraph.style
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, InvalidXmlError):
         return ""
     return (style.name or "") if style is not None else ""
 
@@ -182,7 +183,7 @@ def _check_xml_depth(root, max_depth: int) -> None:
     for event, _ in etree.iterwalk(root, events=("start", "end")):
         depth += 1 if event == "start" else -1
         if depth > max_depth:
-            raise too_large("XML nesting depth", f"over {max_depth}", max_depth, "max_xml_depth")
+            raise too_large(f"Word XML nested more than {max_depth} elements deep", "max_xml_depth")
 
 
 def _table_width(tbl) -> int:
@@ -192,16 +193,19 @@ def _table_width(tbl) -> int:
 
 def _word_row(tr, document, width: int) -> tuple[str, ...]:
     """Cell texts of one Word row; a cell merged across columns keeps its columns (empty) so
-    positions match the header, though never past the table's width; a cell merged down from
-    above is empty."""
+    positions match the header, though never so far that the row's cells outgrow the table; a
+    cell merged down from above is empty."""
     cells: list[str] = []
-    for tc in tr.tc_lst:
+    tcs = tr.tc_lst
+    for i, tc in enumerate(tcs):
         merge = tc.xpath("./w:tcPr/w:vMerge")
         continued = bool(merge) and merge[0].get(qn("w:val"), "continue") == "continue"
         cells.append("" if continued else "\n".join(Paragraph(p, document).text for p in tc.iter(qn("w:p"))))
         span = tc.xpath("string(./w:tcPr/w:gridSpan/@w:val)")
-        extra = int(span) - 1 if span.isdigit() and len(span) < 6 else 0  # no number: Word reads it as 1
-        cells.extend([""] * max(0, min(extra, width - len(cells))))
+        if not span.isdigit():  # absent, or no number: Word reads it as 1
+            span = "1"
+        extra = (width if len(span) > 4 else int(span)) - 1  # more digits than any table has columns
+        cells.extend([""] * max(0, min(extra, width - len(cells) - (len(tcs) - i - 1))))  # room for the rest
     return tuple(cells)
 
 
@@ -218,7 +222,7 @@ def read_pdf(data: bytes, ocr: OcrOptions | None = None, limits: Limits = DEFAUL
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > limits.max_pdf_pages:
-                raise too_large("page count", len(pdf.pages), limits.max_pdf_pages, "max_pdf_pages")
+                raise too_large(f"{len(pdf.pages)} pages, over the limit of {limits.max_pdf_pages}", "max_pdf_pages")
             text, scans = {}, []
             for number, page in enumerate(pdf.pages, 1):
                 if len(page.chars) < _MIN_TEXT_CHARS and page.images:
@@ -230,7 +234,7 @@ def read_pdf(data: bytes, ocr: OcrOptions | None = None, limits: Limits = DEFAUL
                     raise Unreadable("PDF has no extractable text", "no_text")
                 return Read([block for blocks in text.values() for block in blocks])
             return paged(ocr_pages(scans, digest(data), ocr), text)
-    except Unreadable:
+    except (Unreadable, MemoryError, RecursionError):  # classified by the caller
         raise
     except Exception as exc:  # pdfminer raises a different error per kind of damage
         name = type(exc).__name__

@@ -41,6 +41,7 @@ from ingest.pipeline import ingest_file
 from ingest.readers import EXTERNAL
 
 _ROOT = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT = 120  # seconds for a worker to import its readers, on a machine under load
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ class Sandbox:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "ingest.sandbox", json.dumps(self.limits.to_dict())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=_ROOT)
+            if not _read_line(self._proc, STARTUP_TIMEOUT):  # imports are not the file's time
+                self._stop()
+                raise RuntimeError(f"the ingest worker (python -m ingest.sandbox) did not start in {STARTUP_TIMEOUT} s")
         return self._proc
 
     def _stop(self) -> None:
@@ -223,6 +227,8 @@ def _serve(limits: Limits) -> None:
     os.dup2(2, 1)  # whatever a library prints goes to stderr, never into the replies
     ceiling = max(limits.ingest_memory_mb, limits.pdf_memory_mb) * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))  # each file's own budget is set below it
+    out.write('{"ready": true}\n')
+    out.flush()
 
     def page_done(done: int, total: int) -> None:
         out.write(json.dumps({"page": [done, total]}) + "\n")

@@ -298,9 +298,12 @@ REASONS_VI = {
     "unsupported_legacy": "không chuyển đổi được tệp Word/Excel đời cũ (.doc/.xls); hãy lưu lại dưới dạng "
                           ".docx/.xlsx rồi tải lên",
     "unreadable": "hệ thống không đọc được tệp",
+    "too_large": "tệp vượt quá giới hạn xử lý (quá lớn, lồng nhau quá sâu hoặc quá nhiều trang)",
+    "timeout": "đọc tệp mất quá nhiều thời gian nên đã dừng",
     "internal": "hệ thống gặp lỗi khi phân tích văn bản; vui lòng báo cho quản trị viên",
     "missing": "không tìm thấy tệp",
     "duplicate_id": "đã có một văn bản khác cùng tên trong chỉ mục; hãy đổi tên tệp rồi tải lại",
+    "duplicate": "văn bản này đã có trong chỉ mục (trùng nội dung); không có gì thay đổi",
     "not_indexed": "văn bản không có trong chỉ mục",
     "bad_name": "tên tệp không hợp lệ",
     "over_upload_limit": "tệp vượt quá giới hạn dung lượng tải lên",
