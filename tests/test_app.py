@@ -10,6 +10,7 @@ import html
 import re
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -210,6 +211,19 @@ def test_served_app_binds_locally_requires_login_and_limits_uploads(served):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(url + "config")
     assert err.value.code == 401
+
+
+def test_the_served_login_backs_off_after_wrong_passwords(served):
+    def attempt(password: str) -> int:
+        data = urllib.parse.urlencode({"username": "canbo", "password": password}).encode()
+        try:
+            with urllib.request.urlopen(served[1] + "login", data=data, timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    assert [attempt(f"doan-{i}") for i in range(10)] == [400] * 10
+    assert attempt("mat-khau") == 400  # refused: the back-off has not passed
 
 
 def _client(url: str):

@@ -3,8 +3,10 @@ file on the server readable through it."""
 
 from __future__ import annotations
 
+import json
 import math
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -101,6 +103,22 @@ def test_server_files_are_not_readable(app, path):
 def test_index_and_uploads_are_not_readable(app):
     for f in [p for p in app.index_dir.rglob("*") if p.is_file()][:20]:
         assert _status(f"{app.url}gradio_api/file={f}") in (403, 404), f
+
+
+def test_raw_uploads_are_never_served(app):
+    """Without a login, gradio's upload route takes a file from anyone; it must not host it."""
+    boundary = "policyqa-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="trang.html"\r\n'
+            "Content-Type: text/html\r\n\r\n<script>alert(1)</script>\r\n"
+            f"--{boundary}--\r\n").encode()
+    request = urllib.request.Request(app.url + "gradio_api/upload", data=body,
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        (stored,) = json.loads(resp.read())
+    assert stored.endswith("trang.html")
+    for url in (f"gradio_api/file={stored}", f"gradio_api/file={urllib.parse.quote(stored)}",
+                f"gradio_api/file={urllib.parse.quote(urllib.parse.quote(stored))}", f"file={stored}"):
+        assert _status(app.url + url) in (403, 404), url
 
 
 def test_monitoring_is_off(app):

@@ -128,6 +128,35 @@ def test_a_bad_file_is_reported_and_the_index_keeps_serving(private, tmp_path):
     assert private.search("dán nhãn sinh thái", k=1)
 
 
+def test_missing_files_and_unknown_ids_raise_before_anything_is_written(private, tmp_path):
+    generation = private.generation
+    with pytest.raises(FileNotFoundError, match="missing.docx"):
+        private.add([tmp_path / "missing.docx"])
+    with pytest.raises(KeyError, match="not in the index: unknown"):
+        private.remove("unknown")
+    with pytest.raises(KeyError, match="unknown"):
+        private.remove([THANH_HOA, "unknown"])
+    assert private.generation == generation and THANH_HOA in {m.doc_id for m, _ in private.documents()}
+
+
+def test_an_upload_batch_with_a_hostile_file_indexes_the_good_one(private, tmp_path):
+    import app
+    from hostile import zip_bomb
+
+    gradio = tmp_path / "gradio"
+    gradio.mkdir()
+    (gradio / "bom.docx").write_bytes(zip_bomb())
+    (gradio / "ke-hoach-moi.txt").write_text(
+        "KẾ HOẠCH\n\nBảo vệ rừng ven biển năm 2025\n\nI. NHIỆM VỤ\n\n"
+        "1. Trồng rừng ngập mặn ven biển trên địa bàn huyện, ưu tiên các xã bị sạt lở.\n", encoding="utf-8")
+    message = app.ingest_uploads(private, [str(gradio / "bom.docx"), str(gradio / "ke-hoach-moi.txt")])
+    assert "Đã thêm <b>ke-hoach-moi.txt</b>" in message
+    assert ("Không thêm được tệp <b>bom.docx</b>: tệp vượt quá giới hạn xử lý (quá lớn, lồng nhau quá sâu "
+            "hoặc quá nhiều trang) (package expands to 1001 MB, over the limit of 200 MB (setting "
+            "&#x27;max_zip_mb&#x27;))" in message)
+    assert private.search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == "ke-hoach-moi"
+
+
 # --- command line -------------------------------------------------------------------------------
 
 
@@ -161,6 +190,17 @@ def test_cli_search_ask_stats_on_an_index(capsys, built):
     assert code == 0 and "Phòng Kinh tế và Hạ tầng" in out and "[1]" in out
     code, out, _ = run(capsys, "stats", "--json", *base)
     assert code == 0 and json.loads(out)["documents"] == 5
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("stats", "--model", "intfloat/multilingual-e5-small"), "was built with model"),
+    (("search", "x"), "current is a directory, not the link to a generation"),
+])
+def test_cli_index_errors_are_one_line_and_exit_2(capsys, built, tmp_path, argv, message):
+    index_dir = built.index_dir if "--model" in argv else tmp_path / "copied"
+    (tmp_path / "copied" / "current").mkdir(parents=True)
+    code, out, err = run(capsys, *argv, "--index-dir", index_dir)
+    assert code == 2 and err.startswith("policyqa: error: ") and message in err and len(err.splitlines()) == 1
 
 
 def test_cli_eval_rejects_a_malformed_gold_file_naming_line_and_field(capsys, tmp_path):
