@@ -143,8 +143,9 @@ _WORD_HEADING = re.compile(r"^Heading (\d)$")
 def read_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Block]:
     """Body paragraphs and tables in document order; Word's page headers and footers are left out.
 
-    A file Word itself would refuse (an attribute that is no number, a style without a name)
-    is `corrupt`, whatever python-docx raises for it."""
+    Attribute values are read as Word reads them (a span that is no number counts 1 and never
+    widens a row past its table; a style that does not resolve is none); any other damage that
+    python-docx trips over, whatever it raises, makes the file `corrupt`."""
     check_zip(data, limits, ".docx")
     try:
         document = open_docx(io.BytesIO(data))
