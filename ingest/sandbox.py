@@ -253,8 +253,11 @@ def _serve(limits: Limits) -> None:
             traceback.print_exc()
             reply = _error(path, f"internal error while reading: {type(exc).__name__}: {exc}", "internal", True)
         reply["peak_rss_kb"] = _peak_rss_kb()
-        out.write(json.dumps(reply, ensure_ascii=False) + "\n")
-        out.flush()
+        try:
+            out.write(json.dumps(reply, ensure_ascii=False) + "\n")
+            out.flush()
+        except BrokenPipeError:  # the parent is gone (killed, say): so is our reason to run
+            return
 
 
 if __name__ == "__main__":
