@@ -253,12 +253,12 @@ def _serve(limits: Limits) -> None:
             traceback.print_exc()
             reply = _error(path, f"internal error while reading: {type(exc).__name__}: {exc}", "internal", True)
         reply["peak_rss_kb"] = _peak_rss_kb()
-        try:
-            out.write(json.dumps(reply, ensure_ascii=False) + "\n")
-            out.flush()
-        except BrokenPipeError:  # the parent is gone (killed, say): so is our reason to run
-            return
+        out.write(json.dumps(reply, ensure_ascii=False) + "\n")
+        out.flush()
 
 
 if __name__ == "__main__":
-    _serve(Limits(**json.loads(sys.argv[1])))
+    try:
+        _serve(Limits(**json.loads(sys.argv[1])))
+    except BrokenPipeError:  # the parent is gone (killed, say), and with it our reason to run
+        os._exit(0)
