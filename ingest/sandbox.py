@@ -112,9 +112,13 @@ class Sandbox:
             proc = self._worker()
             proc.stdin.write(request)
             proc.stdin.flush()
-        while (line := _read_line(proc, self.limits.ingest_timeout)) and "page" in (reply := json.loads(line)):
-            if ocr.progress:  # an OCR'd page: its budget starts afresh
-                ocr.progress(*reply["page"])
+        try:
+            while (line := _read_line(proc, self.limits.ingest_timeout)) and "page" in (reply := json.loads(line)):
+                if ocr.progress:  # an OCR'd page: its budget starts afresh
+                    ocr.progress(*reply["page"])
+        except BaseException:  # a callback that raised, Ctrl-C: the rest of this reply must not be the next file's
+            self._stop()
+            raise
         if line:
             return reply
         self._stop()  # timed out or died: its successor starts clean
@@ -123,7 +127,8 @@ class Sandbox:
             reason = f"reading took longer than {self.limits.ingest_timeout:g} s (setting 'ingest_timeout')"
             return _error(path, reason, "timeout")
         if code == -signal.SIGKILL:  # the kernel's OOM killer, or someone else
-            reason = f"the reader was killed, probably out of memory (limit {self.limits.memory_mb(path.suffix.lower())[0]} MB)"
+            mb, setting = self.limits.memory_mb(path.suffix.lower())
+            reason = f"the reader was killed, probably out of memory (limit {mb} MB, setting {setting!r})"
             return _error(path, reason, "too_large")
         return _error(path, f"the reader crashed (exit status {code})", "internal")
 
