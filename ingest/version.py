@@ -7,4 +7,4 @@ older code outlives an upgrade. tests/test_ingest_version.py fails when the clau
 corpus/ change while the version stays the same.
 """
 
-INGEST_VERSION = 1
+INGEST_VERSION = 2
