@@ -28,6 +28,7 @@ from ingest.blocks import Line, Table
 from ingest.model import TABLE_ROW
 from ingest.ocr import OcrOptions
 from ingest.readers import read_blocks
+from ingest.sandbox import Sandbox
 
 APPENDIX = [Line("Phụ lục"), Table(TASK_ROWS)]  # a repeated header and a row split in two, as printed
 
@@ -84,8 +85,8 @@ def test_tilted_noisy_scan_is_straightened(tmp_path: Path, appendix_page):
     assert_ocr_task_rows(ingest_file(path))
 
 
-@pytest.mark.skipif(not FONT.exists(), reason="needs the DejaVu font to write Vietnamese into a PDF")
-def test_pdf_with_a_text_page_and_a_scanned_page_gets_both(tmp_path: Path, appendix_page):
+def _text_and_scan_pdf(tmp_path: Path, appendix_page) -> Path:
+    """A PDF whose page 1 has a text layer and whose page 2 is the scanned appendix."""
     text_pdf, scan_pdf = tmp_path / "text.pdf", tmp_path / "scan.pdf"
     write_pdf(text_pdf, [[("text", 40, 800, "KẾ HOẠCH"), ("text", 40, 780, "Thúc đẩy dán nhãn sinh thái"),
                           ("text", 40, 760, "1. Các sở, ngành triển khai theo phụ lục kèm theo.")]])
@@ -94,13 +95,33 @@ def test_pdf_with_a_text_page_and_a_scanned_page_gets_both(tmp_path: Path, appen
     mixed.import_pages(pdfium.PdfDocument(scan_pdf))
     path = tmp_path / "ke-hoach.pdf"
     mixed.save(path)
+    return path
 
+
+@pytest.mark.skipif(not FONT.exists(), reason="needs the DejaVu font to write Vietnamese into a PDF")
+def test_pdf_with_a_text_page_and_a_scanned_page_gets_both(tmp_path: Path, appendix_page):
+    path = _text_and_scan_pdf(tmp_path, appendix_page)
     doc = ingest_file(path, OcrOptions(cache_dir=tmp_path / "cache"))
     item = next(c for c in doc.clauses if c.text.startswith("Các sở, ngành"))
     assert item.source is None and "trang" not in item.citation
     assert_ocr_task_rows(doc)
     rows = [c for c in doc.clauses if c.kind == TABLE_ROW]
     assert all(r.source == "ocr" and r.citation.endswith("› dòng " + r.label + " › trang 2") for r in rows)
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="needs the DejaVu font to write Vietnamese into a PDF")
+def test_a_scanned_pdf_is_ocrd_in_the_bounded_worker_with_progress_and_cache(tmp_path: Path, appendix_page):
+    """A PDF is hostile input, so the worker reads it, scanned pages too (under pdf_memory_mb:
+    ingest_memory_mb is too little for a 300-dpi page); its pages' progress reaches the caller."""
+    path = _text_and_scan_pdf(tmp_path, appendix_page)
+    calls = []
+    with Sandbox() as sandbox:
+        outcome = sandbox.run(path, OcrOptions(cache_dir=tmp_path / "cache", progress=lambda *page: calls.append(page)))
+    assert outcome.error is None, outcome.error
+    assert outcome.peak_rss_mb > 0 and calls == [(1, 1)]
+    assert_ocr_task_rows(outcome.document)
+    assert len(list((tmp_path / "cache").rglob("*.tsv"))) == 1
+    assert outcome.document == ingest_file(path, OcrOptions(cache_dir=tmp_path / "cache"))  # as in-process, cache hit
 
 
 # --- OCR failures: each is that file's error with its code --------------------------------
