@@ -140,8 +140,9 @@ def test_missing_files_and_unknown_ids_raise_before_anything_is_written(private,
 
 
 def test_an_upload_batch_with_a_hostile_file_indexes_the_good_one(private, tmp_path):
-    import app
     from hostile import zip_bomb
+
+    from ui.render import render_upload
 
     gradio = tmp_path / "gradio"
     gradio.mkdir()
@@ -149,11 +150,15 @@ def test_an_upload_batch_with_a_hostile_file_indexes_the_good_one(private, tmp_p
     (gradio / "ke-hoach-moi.txt").write_text(
         "KẾ HOẠCH\n\nBảo vệ rừng ven biển năm 2025\n\nI. NHIỆM VỤ\n\n"
         "1. Trồng rừng ngập mặn ven biển trên địa bàn huyện, ưu tiên các xã bị sạt lở.\n", encoding="utf-8")
-    message = app.ingest_uploads(private, [str(gradio / "bom.docx"), str(gradio / "ke-hoach-moi.txt")])
+    results = private.upload([gradio / "bom.docx", gradio / "ke-hoach-moi.txt"])
+    bomb, good = sorted(results, key=lambda r: r.name)
+    assert (good.name, good.status) == ("ke-hoach-moi.txt", "added")
+    assert (bomb.name, bomb.status, bomb.code) == ("bom.docx", "failed", "too_large")
+    assert "package expands to 1001 MB, over the limit of 200 MB (setting 'max_zip_mb')" in bomb.detail
+    message = render_upload(results, 20, (".docx", ".txt"))
     assert "Đã thêm <b>ke-hoach-moi.txt</b>" in message
     assert ("Không thêm được tệp <b>bom.docx</b>: tệp vượt quá giới hạn xử lý (quá lớn, lồng nhau quá sâu "
-            "hoặc quá nhiều trang) (package expands to 1001 MB, over the limit of 200 MB (setting "
-            "&#x27;max_zip_mb&#x27;))" in message)
+            "hoặc quá nhiều trang)" in message)
     assert private.search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == "ke-hoach-moi"
 
 
