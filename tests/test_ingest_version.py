@@ -29,8 +29,8 @@ def corpus_digest() -> str:
         digest.update(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode())
         for clause in doc.clauses:
             digest.update(json.dumps(clause.to_dict(), ensure_ascii=False, sort_keys=True).encode())
-    for (view, field), bm25 in sorted(SparseIndex.build(documents, clauses).bm25.items()):
-        digest.update(f"{view}/{field}".encode())
+    for view, bm25 in sorted(SparseIndex.build(documents, clauses).bm25.items()):
+        digest.update(view.encode())
         for array in (bm25.terms, bm25.indptr, bm25.indices, bm25.data.round(4)):
             digest.update(array.tobytes())
     return digest.hexdigest()
