@@ -8,12 +8,13 @@ instead of sleeping keeps the server's request threads free.
 Uploads: a file reaches the index only through the app's upload handler, which moves it out of
 Gradio's upload folder. Gradio's raw route (/gradio_api/upload) would otherwise keep any file it
 is sent and serve it back to anyone (/gradio_api/file=…) when no login is set; `UploadsNotServed`
-refuses to serve anything from that folder, and the app sweeps what its handler never took.
+refuses to serve any file that route stored, and the app sweeps what its handler never took.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
 import threading
@@ -80,18 +81,52 @@ class ThrottledLogin:
 
 
 class UploadsNotServed:
-    """ASGI middleware: 403 for any request whose path names a file under `folder`."""
+    """ASGI middleware: files that arrived through Gradio's raw upload route are never served.
 
-    def __init__(self, app, folder: str):
+    It records the paths the upload route answers with and refuses (403) any request naming one;
+    files the app itself hands out (CSV, exports, originals), which Gradio caches in the same
+    folder, are served as usual."""
+
+    def __init__(self, app, limit: int = MAX_TRACKED):
         self.app = app
-        self.folders = {folder.rstrip("/"), os.path.realpath(folder)}
+        self.limit = limit
+        self.uploaded: OrderedDict[str, None] = OrderedDict()  # realpaths, oldest first
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            path = unquote(unquote(scope.get("path", "")))  # the route decodes once, a client may encode twice
-            if any(f in path for f in self.folders):
-                await send({"type": "http.response.start", "status": 403,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-                await send({"type": "http.response.body", "body": b"Forbidden"})
-                return
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = unquote(unquote(scope.get("path", "")))  # the route decodes once, a client may encode twice
+        if any(stored in path or stored in os.path.realpath(path.split("file=", 1)[-1])
+               for stored in list(self.uploaded)):
+            await send({"type": "http.response.start", "status": 403,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": b"Forbidden"})
+            return
+        if scope.get("method") == "POST" and path.rstrip("/").endswith("/upload"):
+            return await self.app(scope, receive, self._recording(send))
         await self.app(scope, receive, send)
+
+    def _recording(self, send):
+        """`send`, noting the stored paths in the upload route's JSON answer."""
+        body = bytearray()
+
+        async def wrapped(message):
+            if message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if not message.get("more_body"):
+                    self._remember(bytes(body))
+            await send(message)
+
+        return wrapped
+
+    def _remember(self, body: bytes) -> None:
+        try:
+            paths = json.loads(body)
+        except ValueError:
+            return
+        for p in paths if isinstance(paths, list) else []:
+            if isinstance(p, str):
+                self.uploaded[os.path.realpath(p)] = None
+                self.uploaded[p] = None
+        while len(self.uploaded) > self.limit:
+            self.uploaded.popitem(last=False)

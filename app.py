@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Callable
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read when gradio is imported
 
 import gradio as gr  # noqa: E402
-from gradio.utils import get_upload_folder  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from access import ThrottledLogin, UploadsNotServed  # noqa: E402
@@ -515,7 +514,7 @@ def launch_app(
         max_file_size=f"{settings.max_upload_mb}mb",
         # What gradio's upload route stores reaches the index only through our upload handler and
         # is never served back: without a login, the route would otherwise host anyone's files.
-        app_kwargs={"middleware": [Middleware(UploadsNotServed, folder=get_upload_folder())]},
+        app_kwargs={"middleware": [Middleware(UploadsNotServed)]},
         prevent_thread_lock=not block,
         footer_links=[],
         run_history=False,

@@ -412,10 +412,8 @@ def _focus(query: Query, text: str) -> float:
 
 
 def _by_document(facts: list[_Fact]) -> list[_Fact]:
-    groups: dict[str, list[_Fact]] = {}
-    for f in facts:
-        groups.setdefault(f.scored.hit.doc.doc_id, []).append(f)
-    return [f for g in groups.values() for f in g]
+    """The facts regrouped by document, the documents in order of their first fact."""
+    return [f for g in _documents(facts) for f in g]
 
 
 def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) -> str:
