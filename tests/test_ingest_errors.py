@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hostile import cp1258
 from PIL import Image
 
 from ingest import IngestError, ingest_file, ingest_paths, iter_sources, pipeline
@@ -15,20 +16,6 @@ VIETNAMESE = ("KẾ HOẠCH\nThực hiện Chương trình hành động quốc 
               "I. MỤC TIÊU\n- Tuyên truyền, phổ biến nâng cao nhận thức về nhãn sinh thái cho doanh nghiệp.\n")
 TCVN3 = "Céng hoµ x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\nKÕ ho¹ch thùc hiÖn\n"
 VNI = "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\nKeá hoaïch thöïc hieän\n"
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def cp1258(text: str) -> bytes:
-    """Windows-1258 bytes: base letters (â, ơ, đ…) precomposed, tone marks as combining characters."""
-    out = []
-    for ch in text:
-        decomposed = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in decomposed if c in _TONES)
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
-        out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
-
-
 def failure(path: Path) -> IngestError:
     with pytest.raises(IngestError) as info:
         ingest_file(path)
