@@ -19,11 +19,10 @@ from dataclasses import asdict, dataclass
 
 from ingest.model import HEADER, TABLE_GROUP, TABLE_ROW, Clause, DocumentMeta
 from qa.expand import english_name, load_lexicon
-from qa.extract import agency_spans, leads_in, partners_in
+from qa.extract import agency_spans, leads_in, partners_in, strip_label
 from qa.terms import contains, key
 
 TABLE, PROSE = "table", "prose"
-_LABEL = re.compile(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\bvà\b|&)\s*")
 _GENERIC_PARTNERS = re.compile(r"^(?:các|những)\s", re.IGNORECASE)  # "các đơn vị liên quan": kept whole
 
@@ -128,7 +127,7 @@ def _is_agency(name: str) -> bool:
 
 def _task(text: str, leads: list[str]) -> str:
     """The clause without its marker and without a leading "<agency>:" that names the lead."""
-    body = _LABEL.sub("", text).strip()
+    body = strip_label(text).strip()
     for name in leads:
         if body.startswith(name) and body[len(name):].lstrip().startswith(":"):
             return body[len(name):].lstrip()[1:].strip()

@@ -87,6 +87,11 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def strip_label(text: str) -> str:
+    """The text without its item marker ("1.", "a)", "-", "II.")."""
+    return _LABEL.sub("", text)
+
+
 def best_sentence(text: str, terms: Sequence[Term], folded: bool,
                   prefer: Callable[[str], bool] | None = None) -> str:
     """The sentence of `text` that carries most of the question's terms (and, given `prefer`,
