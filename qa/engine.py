@@ -104,7 +104,7 @@ class PolicyQA:
     ) -> list[Hit]:
         """Hybrid search; the query is expanded (abbreviations, synonyms, English glossary)."""
         idx, q, filters = self._plan(query, doc, locality, doc_type, year)
-        return idx.search(q.text, k, filters, expansion=q.expansion, hint=_hint(q))
+        return idx.search(q.search_text, k, filters, expansion=q.expansion, hint=_hint(q))
 
     def ask(
         self,

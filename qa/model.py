@@ -58,6 +58,7 @@ class Query:
     topic: str = ""  # the question's content words, as asked (no cues, places or years)
     places: tuple[str, ...] = ()  # every covered locality the question names, in order
     compare: bool = False  # "so sánh …", "compare …": one answer per document or place
+    search_text: str = ""  # what the index is asked: `text` less the place its filters scope to
 
     @property
     def folded(self) -> bool:

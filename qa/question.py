@@ -205,7 +205,18 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         topic=" ".join(u.surface for u in units if u.content),
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
+        search_text=_search_text(text, places, place_spans, document_field),
     )
+
+
+def _search_text(text: str, places: tuple[str, ...], spans: list[Span], document_field: str | None) -> str:
+    """The question less the one place it names: the locality filter already scopes the search to
+    it, and as a search term it only favours clauses that repeat the name (headers, closing
+    sentences) over the clause that answers. Kept when the question is about a document itself (its
+    header names the place) or names several places (one is scope, the others content)."""
+    if len(places) != 1 or document_field:
+        return text
+    return squash(_masked(text, spans).replace(_MASK, " "))
 
 
 def _asked_agency(text: str, content: str, units: list[_Unit], language: str, folded: bool,

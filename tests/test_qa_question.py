@@ -136,3 +136,18 @@ def test_english_terms_carry_vietnamese_and_weigh_content_words():
     weights = {t.alternatives[0]: t.weight for t in q.terms}
     assert weights == {"chairman": 1.0, "people s committee": 2.0}
     assert "Ủy ban nhân dân" in next(t for t in q.terms if t.weight == 2).alternatives
+
+
+@pytest.mark.parametrize("question, asked", [
+    # the one place named becomes the filter, not a search term that favours closing sentences
+    ("Năm 2024 Hậu Giang đặt mục tiêu áp dụng bao nhiêu mô hình?", "Năm 2024 đặt mục tiêu áp dụng bao nhiêu mô hình?"),
+    ("nam 2024 hau giang dat muc tieu ap dung bao nhieu mo hinh", "nam 2024 dat muc tieu ap dung bao nhieu mo hinh"),
+    # about the document itself: its header names the place
+    ("Ai ký kế hoạch của UBND tỉnh Thanh Hóa?", None),
+    # two places: one scopes, the other is what the question is about
+    ("Kế hoạch của tỉnh Thanh Hóa mà huyện Triệu Sơn căn cứ có số hiệu gì?", None),
+])
+def test_the_index_is_asked_without_the_place_the_filter_scopes_to(question, asked):
+    q = analyze(question, KNOWN)
+    assert q.filters.locality
+    assert q.search_text == (asked or q.text)

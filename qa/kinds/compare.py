@@ -26,7 +26,7 @@ def answer(ctx: Context) -> Answer | None:
     firsts, details, cited, facts = [], [], [], []
     for scope in scopes:
         part = compose(replace(q, intent=intent, filters=scope),
-                       ctx.search(q.text, ctx.depth, scope, q.expansion), ctx.settings)
+                       ctx.search(q.search_text, ctx.depth, scope, q.expansion), ctx.settings)
         name = scope.locality or ctx.documents[scope.doc_ids[0]].number or scope.doc_ids[0]
         if part.abstained:
             firsts.append(f"{name}: {_NO_ANSWER[q.language]}")

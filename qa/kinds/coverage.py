@@ -24,7 +24,7 @@ def answer(ctx: Context) -> Answer | None:
     if q.intent == BASIS or not _asks(q.text, q.language) or not q.terms:
         return None
     best: dict[str, tuple] = {}
-    for hit in ctx.search(q.text, DEPTH, ctx.filters, q.expansion):
+    for hit in ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion):
         share = coverage(q.terms, f"{hit.text} {hit.section} {hit.group or ''}", q.folded)
         if share >= MIN_COVERAGE and (hit.doc.doc_id not in best or share > best[hit.doc.doc_id][0]):
             best[hit.doc.doc_id] = (share, hit)

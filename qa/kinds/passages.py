@@ -10,7 +10,7 @@ from qa.model import Answer
 
 def answer(ctx: Context) -> Answer:
     q = ctx.query
-    hits = ctx.search(q.text, ctx.depth, ctx.filters, q.expansion)
+    hits = ctx.search(q.search_text, ctx.depth, ctx.filters, q.expansion)
     if q.document_field:
         hits += ctx.headers(hits)
     return compose(q, hits, ctx.settings)
