@@ -36,6 +36,7 @@ from qa.extract import (
 )
 from qa.model import (
     BASIS,
+    DOC_NUMBER,
     EN,
     GENERAL,
     ISSUED,
@@ -88,6 +89,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "led_by": "nhiệm vụ do {lead} chủ trì",
         ISSUED: "{doc} ban hành {value}",
         SIGNER: "{doc} do {value} ký",
+        DOC_NUMBER: "{doc} có số hiệu {value}",
     },
     EN: {
         "abstain": "The indexed documents do not answer this question.",
@@ -103,6 +105,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "led_by": "task led by {lead}",
         ISSUED: "{doc} was issued {value}",
         SIGNER: "{doc} was signed by {value}",
+        DOC_NUMBER: "{doc} is numbered {value}",
     },
 }
 
@@ -248,16 +251,18 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     header = next((s.hit for s in by_rank if s.hit.kind == HEADER and s.hit.doc.doc_id == meta.doc_id), None)
     if header:  # cite the lines that state the date and signature, not whichever clause ranked first
         best = replace(best, hit=header)
-    if query.document_field == ISSUED and not _full_date(meta.issued):
-        cited = _cited_elsewhere(meta, scored, query.language)  # its own copy lacks the day: another document may cite it
+    incomplete = {ISSUED: not _full_date(meta.issued), DOC_NUMBER: not _full_number(meta.number)}
+    if incomplete.get(query.document_field):
+        cited = _cited_elsewhere(meta, scored, query.language)  # its own copy lacks it: another document may cite it
         if cited:
             return [cited]
-    value = _date(meta.issued, query.language) if query.document_field == ISSUED else meta.signer
+    value = {ISSUED: _date(meta.issued, query.language), SIGNER: meta.signer,
+             DOC_NUMBER: meta.number if _full_number(meta.number) else None}[query.document_field]
     if not value:
         return []
     sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
-    facts = [_Fact(sure, value, _doc_label(meta, query.language),
-                   extra={"field": query.document_field, "issued": meta.issued})]
+    label = _doc_label(replace(meta, number=None) if query.document_field == DOC_NUMBER else meta, query.language)
+    facts = [_Fact(sure, value, label, extra={"field": query.document_field, "issued": meta.issued})]
     if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
         facts.append(_Fact(sure, meta.signer, _doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
     return facts
@@ -265,6 +270,11 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
 
 def _full_date(issued: str | None) -> bool:
     return bool(issued) and issued.count("-") == 2
+
+
+def _full_number(number: str | None) -> bool:
+    """"45/KH-UBND", not the blank "/KH-UBND" of a copy printed before the number was given."""
+    return bool(number) and number[0].isdigit()
 
 
 def _date(issued: str | None, language: str) -> str | None:
@@ -347,10 +357,16 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:
-    """Documents the clause cites, except the clause's own document ("Kế hoạch 45/KH-UBND căn cứ …")."""
+    """Documents the clause cites, except the clause's own document ("Kế hoạch 45/KH-UBND căn cứ …");
+    of the asked type only ("… kế hoạch số bao nhiêu?"), and of those the ones matching the
+    question best ("… quyết định nào của Bộ Công Thương?")."""
     own = document_number(s.hit.doc.number) if s.hit.doc.number else None
-    return [_Fact(s, short, full) for short, full in references_in(s.hit.text)
-            if not own or document_number(short) != own]
+    asked = fold(query.asked_type) if query.asked_type else ""
+    refs = [(short, full) for short, full in references_in(s.hit.text)
+            if (not own or document_number(short) != own) and fold(short).startswith(asked)]
+    match = {full: coverage(query.terms, full, query.folded) for _, full in refs}
+    best = max(match.values(), default=0.0)  # "quyết định nào của Bộ Công Thương": the one it names
+    return [_Fact(s, short, full) for short, full in refs if match[full] >= best]
 
 
 _READERS = {LEAD: _lead_facts, PARTNER: _partner_facts, WHEN: _when_facts, TARGET: _target_facts,

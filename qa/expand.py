@@ -213,20 +213,34 @@ def english_key(text: str) -> str:
 
 
 def longest_matches(toks: list[str], tables: Iterable[Mapping[str, object]], max_len: int = 8) -> list[Match]:
-    """Greedy left-to-right, longest-first matches of token n-grams against the tables (earlier
-    tables win ties); tokens no table holds are skipped."""
+    """Left-to-right, longest-first matches of token n-grams against the tables (earlier tables
+    win ties); tokens no table holds are skipped. A longer phrase starting inside a match wins
+    the words they share: "which ministry of industry and trade" is the cue "which" and the
+    agency, not the cue "which ministry" and two stray words."""
     tables = list(tables)
-    found, i = [], 0
-    while i < len(toks):
-        for n in range(min(max_len, len(toks) - i), 0, -1):
+
+    def longest(i: int, limit: int) -> Match | None:
+        for n in range(min(limit, len(toks) - i), 0, -1):
             gram = " ".join(toks[i : i + n])
             table = next((t for t in tables if gram in t), None)
             if table is not None:
-                found.append(Match(i, i + n, table[gram]))
-                i += n
-                break
-        else:
+                return Match(i, i + n, table[gram])
+        return None
+
+    found, i = [], 0
+    while i < len(toks):
+        m = longest(i, max_len)
+        if m is None:
             i += 1
+            continue
+        inner = next((j for j in range(i + 1, m.end) if (o := longest(j, max_len)) and o.end > m.end), None)
+        if inner is not None:
+            m = longest(i, inner - i)
+            if m is None:
+                i = inner
+                continue
+        found.append(m)
+        i = m.end
     return found
 
 

@@ -22,6 +22,7 @@ EN = "en"
 # What a question asks about a document itself (answered from its metadata).
 ISSUED = "issued"
 SIGNER = "signer"
+DOC_NUMBER = "number"
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class Query:
     terms: tuple[Term, ...] = ()  # content concepts, for coverage and highlighting
     years: tuple[int, ...] = ()  # years the question names ("đến năm 2030"), to pick the period
     localities: tuple[str, ...] = ()  # localities the index covers, for the unknown-place message
-    document_field: str | None = None  # ISSUED / SIGNER: the question is about a document itself
+    document_field: str | None = None  # ISSUED / SIGNER / DOC_NUMBER: the question is about a document itself
     doc_numbers: tuple[str, ...] = ()  # document numbers the question cites, as `extract.document_number`
     agency: tuple[str, ...] = ()  # "Sở Tài chính chủ trì những nhiệm vụ nào?": the agency's name and spellings
     followup: bool = False  # "Còn Cao Lãnh thì sao?", "Còn đơn vị phối hợp?": leans on the previous question
     topic: str = ""  # the question's content words, as asked (no cues, places or years)
     places: tuple[str, ...] = ()  # every covered locality the question names, in order
     compare: bool = False  # "so sánh …", "compare …": one answer per document or place
+    asked_type: str | None = None  # "kế hoạch số bao nhiêu", "which decision": the type of document asked for
     search_text: str = ""  # what the index is asked: `text` less the place its filters scope to
 
     @property

@@ -13,7 +13,7 @@ from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
 from qa.expand import Lexicon, english_key, load_lexicon, longest_matches
 from qa.extract import NUMBER, agency_spans, document_number
-from qa.model import BASIS, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
+from qa.model import BASIS, DOC_NUMBER, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
 from qa.terms import contains, find_spans, fold_aligned, key, tokens
 
 __all__ = ["Query", "analyze"]
@@ -25,7 +25,9 @@ _AGENCY_NOUNS = ("agency", "organisation", "department", "body", "unit", "office
 _STRONG = {
     VI: (
         (BASIS, ("căn cứ", "cơ sở pháp lý", "văn bản nào", "quyết định nào", "kế hoạch nào", "công văn nào",
-                 "nghị quyết nào", "chỉ thị nào", "thực hiện theo")),
+                 "nghị quyết nào", "chỉ thị nào", "thực hiện theo", "số hiệu", "số ký hiệu",
+                 *(f"{d} số {w}" for d in ("kế hoạch", "kh", "quyết định", "qđ", "công văn", "văn bản", "báo cáo",
+                                           "nghị quyết", "chỉ thị") for w in ("bao nhiêu", "mấy", "gì")))),
         (TARGET, ("bao nhiêu", "tỷ lệ", "tỉ lệ", "phần trăm", "mức nào")),
         (WHEN, ("khi nào", "bao giờ", "thời hạn", "hạn chót", "lúc nào", "ngày nào", "năm nào", "thời điểm nào",
                 "thời gian thực hiện", "thời gian nào", "trước ngày", "định kỳ", "giai đoạn nào", "thời kỳ nào")),
@@ -36,7 +38,8 @@ _STRONG = {
     ),
     EN: (
         (BASIS, ("legal basis", "based on", "pursuant to", "basis", "which decision", "which plan",
-                 "which document", "what document", "legal ground", "cite", "refer to")),
+                 "which document", "what document", "legal ground", "cite", "refer to", "what number",
+                 "which number", "document number", "reference number", "number of the")),
         (TARGET, ("how many", "how much", "what percentage", "what percent", "percentage", "percent",
                   "what share", "what proportion", "what rate", "what level")),
         (WHEN, ("when", "deadline", "what date", "which date", "how often", "time frame", "timeframe",
@@ -66,6 +69,24 @@ _DOCUMENT_CUES = {
                    "which date", "effective from", "take effect", "come into effect")),
          (SIGNER, ("who signed", "signed by", "signatory", "signer"))),
 }
+# A document's number asked ("Kế hoạch của Hậu Giang có số hiệu gì?") is read from its metadata,
+# unless the question asks what another document cites ("Báo cáo viện dẫn kế hoạch số bao nhiêu?").
+_NUMBER_CUES = {VI: ("số hiệu", "số ký hiệu", "số bao nhiêu", "số mấy", "số gì", "mang số"),
+                EN: ("what number", "which number", "document number", "reference number", "number of the",
+                     "its number", "numbered")}
+_CITING_CUES = {VI: ("viện dẫn", "dẫn chiếu", "trích dẫn", "căn cứ", "thực hiện theo", "triển khai theo",
+                     "cụ thể hóa", *(f"{v} {d}" for v in ("thực hiện", "triển khai") for d in ("kế hoạch", "kh",
+                                                                                          "quyết định", "qđ"))),
+                EN: ("cite", "cites", "cited", "refer", "refers", "pursuant", "implement", "implements", "based on",
+                     "under which", "follows", "according to which")}
+# The type of document a question asks for, as the type word of ingest.structure.DOC_TYPES.
+_ASKED_TYPE = {VI: ((("kế hoạch", "kh"), "Kế hoạch"), (("quyết định", "qđ"), "Quyết định"),
+                    (("công văn", "cv"), "Công văn"), (("nghị quyết",), "Nghị quyết"), (("chỉ thị",), "Chỉ thị"),
+                    (("nghị định",), "Nghị định"), (("thông tư",), "Thông tư")),
+               EN: ((("plan",), "Kế hoạch"), (("decision",), "Quyết định"), (("official letter", "letter"), "Công văn"),
+                    (("resolution",), "Nghị quyết"), (("directive",), "Chỉ thị"), (("decree",), "Nghị định"),
+                    (("circular",), "Thông tư"))}
+_ASKED_TYPE_FORMS = {VI: ("{} số bao nhiêu", "{} số mấy", "{} số gì", "{} nào"), EN: ("which {}", "what {}", "{} number")}
 _DOCUMENT_WORDS = {VI: ("kế hoạch", "kh", "báo cáo", "công văn", "văn bản", "quyết định", "nghị quyết"),
                    EN: ("plan", "report", "letter", "document", "decision", "resolution")}
 _WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
@@ -172,6 +193,11 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         issue = {_cue_key(language, folded)(w) for w in _ISSUE_WORDS[language]}
         units = [u for u in units if _cue_key(language, folded)(u.surface) not in issue]
     intent = _intent(content, language, folded, names_agency)  # places masked: "which Cao Lanh division"
+    if intent == BASIS:  # "Báo cáo … viện dẫn kế hoạch nào?": which document, not one about citing or reports
+        k = _cue_key(language, folded)
+        cue_words = {w for c in (*_CITING_CUES[language], *_DOCUMENT_WORDS[language]) if contains(k(content), k(c))
+                     for w in k(c).split()}
+        units = [u for u in units if not u.content or not set(k(u.surface).split()) <= cue_words]
     if intent == GENERAL and language == VI and _has_cue(content, _VI_TARGET_WORDS, language, folded):
         intent = TARGET  # "Chỉ tiêu … của huyện Cao Lãnh?": the figures, each with its period
     if intent == GENERAL and _has_cue(text, _FINE_CUES[language], language, folded):
@@ -189,7 +215,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         text=text,
         language=language,
         accented=accented,
-        intent={ISSUED: WHEN, SIGNER: GENERAL}.get(document_field, intent),
+        intent={ISSUED: WHEN, SIGNER: GENERAL, DOC_NUMBER: BASIS}.get(document_field, intent),
         expansion=" ".join(dict.fromkeys([a for u in units for a in u.alternatives]
                                          + ([f"chủ trì {agency[0]}"] if agency else []))),
         filters=Filters(doc_ids=doc_ids, locality=scope),
@@ -205,8 +231,17 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         topic=" ".join(u.surface for u in units if u.content),
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
+        asked_type=_asked_type(text, language, folded),
         search_text=_search_text(text, places, place_spans, document_field),
     )
+
+
+def _asked_type(text: str, language: str, folded: bool) -> str | None:
+    """"Báo cáo viện dẫn kế hoạch số bao nhiêu?" -> "Kế hoạch": a basis answer names documents of that type."""
+    for words, doc_type in _ASKED_TYPE[language]:
+        if _has_cue(text, [form.format(w) for w in words for form in _ASKED_TYPE_FORMS[language]], language, folded):
+            return doc_type
+    return None
 
 
 def _search_text(text: str, places: tuple[str, ...], spans: list[Span], document_field: str | None) -> str:
@@ -422,16 +457,25 @@ def asks_signer_too(text: str, language: str, folded: bool) -> bool:
 
 def _document_field(text: str, language: str, folded: bool) -> str | None:
     """ISSUED or SIGNER when the question asks when a document was issued or who signed it: a cue
-    phrase, or an issue word beside a document word and a when-word ("KH 178 ban hành ngày mấy?")."""
+    phrase, or an issue word beside a document word and a when-word ("KH 178 ban hành ngày mấy?");
+    DOC_NUMBER when it asks the document's number."""
     k = _cue_key(language, folded)
     q = k(text)
     if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
-        return None
+        return _number_field(q, k, language)
     field = next((f for f, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
     if field is None and any(contains(q, k(w)) for w in _DOCUMENT_WORDS[language]) and any(
             contains(q, k(w)) for w in _WHEN_WORDS[language]):
         field = ISSUED
     return field
+
+
+def _number_field(q: str, k: Callable[[str], str], language: str) -> str | None:
+    """DOC_NUMBER when the question asks a document's own number (not one it cites)."""
+    has = lambda cues: any(contains(q, k(c)) for c in cues)  # noqa: E731
+    if has(_NUMBER_CUES[language]) and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]):
+        return DOC_NUMBER
+    return None
 
 
 @lru_cache(maxsize=4)

@@ -244,3 +244,19 @@ def test_load_gold_rejects_what_would_score_wrongly(tmp_path, line, message):
     bad.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=f"{bad}:1: .*{message}"):
         load_gold(bad)
+
+
+@pytest.mark.parametrize("question, expected, wrong", [
+    # a document's own number, from its metadata
+    ("Kế hoạch của tỉnh Hậu Giang mang số hiệu gì?", "45/KH-UBND", "172/KH-UBND"),
+    ("What is the number of the Cao Lanh district plan?", "178/KH-UBND", "07/KH-UBND"),
+    # its copy is blank ("Số: /KH-UBND"): the Triệu Sơn letter that cites it says
+    ("ke hoach cua tinh thanh hoa so may", "214/KH-UBND", None),
+    # the number of a document another one cites: of the asked type, of the issuer named
+    ("Công văn của Triệu Sơn căn cứ vào kế hoạch số mấy của tỉnh?", "214/KH-UBND", "3352/SCT-KHTH"),
+    ("Kế hoạch 45 của Hậu Giang căn cứ quyết định nào của Bộ Công Thương?", "3529/QĐ-BCT", "889/QĐ-TTg"),
+])
+def test_document_numbers_asked_are_read_from_the_right_document(engine, question, expected, wrong):
+    first = engine.ask(question).text.splitlines()[0]
+    assert expected in first
+    assert wrong is None or wrong not in first

@@ -151,3 +151,22 @@ def test_the_index_is_asked_without_the_place_the_filter_scopes_to(question, ask
     q = analyze(question, KNOWN)
     assert q.filters.locality
     assert q.search_text == (asked or q.text)
+
+
+def test_a_longer_phrase_starting_inside_a_cue_wins_the_shared_word():
+    q = analyze("Which Ministry of Industry and Trade decision does the plan cite?", KNOWN)
+    assert "Bộ Công Thương" in q.expansion
+    assert q.intent == "basis"
+
+
+@pytest.mark.parametrize("question, field, asked_type", [
+    ("Kế hoạch của Hậu Giang có số hiệu là gì?", "number", None),
+    ("KH cua Cao Lanh so bao nhieu", "number", None),
+    ("Báo cáo của Triệu Sơn viện dẫn kế hoạch số bao nhiêu?", None, "Kế hoạch"),  # another document's
+    ("Kế hoạch của Cao Lãnh thực hiện kế hoạch số mấy của tỉnh?", None, "Kế hoạch"),
+    ("Năm 2025 có bao nhiêu doanh nghiệp được hỗ trợ?", None, None),  # a figure, not a number of a document
+])
+def test_a_documents_number_is_a_document_question(question, field, asked_type):
+    q = analyze(question, KNOWN)
+    assert (q.document_field, q.asked_type) == (field, asked_type)
+    assert q.intent == ("target" if field is None and asked_type is None else "basis")
