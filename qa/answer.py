@@ -325,12 +325,15 @@ def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 def _partner_facts(query: Query, s: _Scored) -> list[_Fact]:
+    """The row's partners, and the agencies its task itself says it works with ("Phối hợp Sở Công
+    Thương hỗ trợ nhân rộng …" under Phòng KT&HT); in prose, who the sentence says it works with."""
     hit = s.hit
     says = lambda t: partners_in(t) is not None  # noqa: E731
-    partners = hit.partners or partners_in(best_sentence(hit.text, query.terms, query.folded, says))
-    if not partners:
-        return []
-    return [_Fact(s, partners, _task(query, hit, says), period_of(hit.section, hit.period), {"lead": hit.lead})]
+    in_task = partners_in(hit.text) if hit.partners else None
+    values = [v for v in (in_task, hit.partners or partners_in(best_sentence(hit.text, query.terms, query.folded, says)))
+              if v]
+    task, period = _task(query, hit, says), period_of(hit.section, hit.period)
+    return [_Fact(s, v, task, period, {"lead": hit.lead}) for v in dict.fromkeys(values)]
 
 
 def _when_facts(query: Query, s: _Scored) -> list[_Fact]:

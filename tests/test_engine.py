@@ -260,3 +260,11 @@ def test_document_numbers_asked_are_read_from_the_right_document(engine, questio
     first = engine.ask(question).text.splitlines()[0]
     assert expected in first
     assert wrong is None or wrong not in first
+
+
+def test_a_partner_the_task_itself_names_is_a_partner(engine):
+    """Cao Lãnh's row "Phối hợp Sở Công Thương hỗ trợ nhân rộng …" under Phòng KT&HT: that
+    office works with Sở Công Thương, besides the partners column."""
+    answer = engine.ask("Ở Cao Lãnh, Phòng Kinh tế và Hạ tầng phối hợp với sở nào nhân rộng mô hình sản xuất sạch hơn?")
+    first = answer.text.splitlines()[0]
+    assert first.startswith("Đơn vị phối hợp:") and "Sở Công Thương" in first
