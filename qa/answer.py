@@ -50,7 +50,7 @@ from qa.model import (
     Fact,
     Query,
 )
-from qa.question import asks_amount, asks_signer_too
+from qa.question import asks_amount, asks_several_figures, asks_signer_too
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -356,7 +356,13 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
     hit = s.hit
     wanted = has_amount if asks_amount(query.text, query.language, query.folded) else has_figure
     sentence = _task(query, hit, wanted)
-    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))] if wanted(sentence) else []
+    if not wanted(sentence):
+        return []
+    if len(sentence) < len(hit.text) and asks_several_figures(query.text, query.language, query.folded):
+        # each figure the question asks may sit in its own sentence of the clause: quote them all
+        stating = [p for p in sentences(hit.text) if wanted(p) and coverage(query.terms, p, query.folded) > 0]
+        sentence = shorten(" … ".join(stating), QUOTE_LIMIT) if len(stating) > 1 else sentence
+    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))]
 
 
 def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:

@@ -447,6 +447,17 @@ def _has_cue(text: str, cues: Iterable[str], language: str, folded: bool) -> boo
     return any(contains(q, k(c)) for c in cues)
 
 
+_FIGURE_ASKS = {VI: ("bao nhiêu", "mấy", "tỷ lệ", "tỉ lệ"), EN: ("how many", "how much", "what share", "what percentage",
+                                                             "what proportion", "what rate")}
+
+
+def asks_several_figures(text: str, language: str, folded: bool) -> bool:
+    """"Hỗ trợ bao nhiêu doanh nghiệp … và chọn bao nhiêu doanh nghiệp điển hình?": two figures asked."""
+    k = _cue_key(language, folded)
+    q = f" {k(text)} "
+    return sum(q.count(f" {k(c)} ") for c in _FIGURE_ASKS[language]) >= 2
+
+
 def asks_signer_too(text: str, language: str, folded: bool) -> bool:
     """An issue-date question that also asks who signed ("ban hành ngày nào, ai ký?")."""
     k = _cue_key(language, folded)

@@ -268,3 +268,9 @@ def test_a_partner_the_task_itself_names_is_a_partner(engine):
     answer = engine.ask("Ở Cao Lãnh, Phòng Kinh tế và Hạ tầng phối hợp với sở nào nhân rộng mô hình sản xuất sạch hơn?")
     first = answer.text.splitlines()[0]
     assert first.startswith("Đơn vị phối hợp:") and "Sở Công Thương" in first
+
+
+def test_two_figures_asked_from_one_row_are_both_quoted(engine):
+    first = engine.ask("Thanh Hoa will support how many businesses on sustainable business strategies, "
+                       "and how many model firms for eco-innovation?").text.splitlines()[0]
+    assert "20 doanh nghiệp" in first and "10 doanh nghiệp" in first

@@ -170,3 +170,15 @@ def test_a_documents_number_is_a_document_question(question, field, asked_type):
     q = analyze(question, KNOWN)
     assert (q.document_field, q.asked_type) == (field, asked_type)
     assert q.intent == ("target" if field is None and asked_type is None else "basis")
+
+
+@pytest.mark.parametrize("question, several", [
+    ("Hỗ trợ bao nhiêu doanh nghiệp và chọn bao nhiêu doanh nghiệp điển hình?", True),
+    ("ho tro bao nhieu doanh nghiep va chon may doanh nghiep", True),
+    ("How many firms, and how much funding?", True),
+    ("Hỗ trợ bao nhiêu doanh nghiệp?", False),
+])
+def test_several_figures_asked(question, several):
+    from qa.question import asks_several_figures
+    q = analyze(question, KNOWN)
+    assert asks_several_figures(q.text, q.language, q.folded) == several
