@@ -157,7 +157,25 @@ def _agency_table(lexicon: Lexicon, folded: bool) -> dict[str, Agency]:
 
 @lru_cache(maxsize=4)
 def _english_agency_table(lexicon: Lexicon) -> dict[str, Agency]:
-    return {english_key(a.english): a for a in lexicon.agencies}
+    return {english_key(name): a for a in lexicon.agencies for name in english_forms(a.english)}
+
+
+# How officials turn "<kind> of <field>" around: a district Phòng is a division or an office.
+_KIND_FORMS = {"division": ("division", "office", "section"), "office": ("office", "division"),
+               "department": ("department",), "ministry": ("ministry",), "board": ("board",),
+               "centre": ("centre", "center"), "committee": ("committee",)}
+_KIND_OF = re.compile(r"^(\w+) of (.+)$", re.IGNORECASE)
+
+
+def english_forms(rendering: str) -> tuple[str, ...]:
+    """"Division of Culture and Information" is also "Culture and Information office", "office
+    of Culture and Information", …: the same agency as an English question may word it."""
+    m = _KIND_OF.match(rendering)
+    kinds = _KIND_FORMS.get(m.group(1).lower(), ()) if m else ()
+    if not kinds:
+        return (rendering,)
+    field = m.group(2)
+    return tuple(dict.fromkeys([rendering, *(f for k in kinds for f in (f"{k} of {field}", f"{field} {k}"))]))
 
 
 @lru_cache(maxsize=8)

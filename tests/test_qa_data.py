@@ -48,3 +48,13 @@ def test_glossary_phrases_are_keyed_by_stems():
 ])
 def test_english_name(name, english):
     assert english_name(name) == english
+
+
+def test_an_agency_is_found_however_english_orders_its_kind_and_field():
+    from qa.expand import english_forms, load_lexicon
+    assert "Culture and Information office" in english_forms("Division of Culture and Information")
+    assert english_forms("Department of Finance") == ("Department of Finance", "department of Finance", "Finance department")
+    table = load_lexicon().english_agencies()
+    from qa.expand import english_key
+    assert table[english_key("natural resources and environment office")].name == "Phòng Tài nguyên và Môi trường"
+    assert table[english_key("Finance Department")].name == "Sở Tài chính"
