@@ -261,10 +261,10 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     if not value:
         return []
     sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
-    label = _doc_label(replace(meta, number=None) if query.document_field == DOC_NUMBER else meta, query.language)
+    label = doc_label(replace(meta, number=None) if query.document_field == DOC_NUMBER else meta, query.language)
     facts = [_Fact(sure, value, label, extra={"field": query.document_field, "issued": meta.issued})]
     if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
-        facts.append(_Fact(sure, meta.signer, _doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
+        facts.append(_Fact(sure, meta.signer, doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
     return facts
 
 
@@ -300,7 +300,7 @@ def _cited_elsewhere(meta: DocumentMeta, scored: list[_Scored], language: str) -
             text = fold(full)
             if (meta.doc_type and fold(short).startswith(fold(meta.doc_type)) and place and place in text
                     and (meta.year is None or str(meta.year) in full) and dates_in(full)):
-                return _Fact(replace(s, coverage=1.0), full, _doc_label(meta, language), extra={"cited": True})
+                return _Fact(replace(s, coverage=1.0), full, doc_label(meta, language), extra={"cited": True})
     return None
 
 
@@ -456,7 +456,7 @@ def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) 
     parts = []
     for doc_facts in _documents(facts):
         quotes = "; ".join(f"«{f.task}»{_period(query, f)} {cite(f)}" for f in doc_facts)
-        parts.append(f"{msg['according'].format(doc=_doc_label(doc_facts[0].scored.hit.doc, query.language))} {quotes}")
+        parts.append(f"{msg['according'].format(doc=doc_label(doc_facts[0].scored.hit.doc, query.language))} {quotes}")
     return " | ".join(parts)
 
 
@@ -477,7 +477,7 @@ def _evidence(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) ->
     msg = _MESSAGES[query.language]
     lines = []
     for doc_facts in _documents(facts):
-        lines.append(msg["according"].format(doc=_doc_label(doc_facts[0].scored.hit.doc, query.language)))
+        lines.append(msg["according"].format(doc=doc_label(doc_facts[0].scored.hit.doc, query.language)))
         details: dict[str, list[str]] = {}  # the same statement from several clauses: one line
         for f in doc_facts:
             details.setdefault(_detail(query, f), []).append(cite(f))
@@ -514,12 +514,12 @@ def _detail(query: Query, f: _Fact) -> str:
     msg = _MESSAGES[query.language]
     if query.document_field:  # from metadata: "<document> ban hành ngày <date>"; else a citing clause
         if f.extra.get("cited"):
-            return msg["cited"].format(doc=f.task, other=_doc_label(f.scored.hit.doc, query.language), value=f.value)
+            return msg["cited"].format(doc=f.task, other=doc_label(f.scored.hit.doc, query.language), value=f.value)
         if f.task != f.value:
             field = f.extra.get("field", query.document_field)
             value = _issued_phrase(f.extra["issued"], query.language) if field == ISSUED else f.value
             return msg[field].format(doc=f.task, value=value) + "."
-        return f"{msg['according'].format(doc=_doc_label(f.scored.hit.doc, query.language))} «{f.value}»"
+        return f"{msg['according'].format(doc=doc_label(f.scored.hit.doc, query.language))} «{f.value}»"
     period = _period(query, f)
     if query.intent == LEAD:
         note = f" — {msg['note']}: {f.extra['note']}" if f.extra.get("note") else ""
@@ -540,7 +540,7 @@ def _english(value: str) -> str | None:
     return "; ".join(dict.fromkeys(rendered)) or None
 
 
-def _doc_label(meta: DocumentMeta, language: str = VI) -> str:
+def doc_label(meta: DocumentMeta, language: str = VI) -> str:
     if language == EN:
         return english.document_label(meta)
     name = " ".join(filter(None, (meta.doc_type, meta.number))) or meta.title or meta.source

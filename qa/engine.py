@@ -128,6 +128,7 @@ class PolicyQA:
             search=lambda text, n, f, expansion: idx.search(text, n, f, expansion=expansion, hint=_hint(q)),
             assignments=lambda: self._assignments(idx), hit=lambda clause_id: self._hit(idx, clause_id),
             headers=lambda hits: _headers(idx, hits),
+            clauses=lambda doc_id: [Hit.from_clause(c, idx.documents[doc_id], 0.0) for c in idx.clauses(doc_id)],
         )
         return rewrite(kinds.answer(ctx), self.settings)
 

@@ -231,6 +231,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         topic=" ".join(u.surface for u in units if u.content),
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
+        asks_list=_has_cue(content, _TASKS_CUES[language], language, folded),
         asked_type=_asked_type(text, language, folded),
         search_text=_search_text(text, places, place_spans, document_field),
     )

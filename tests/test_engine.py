@@ -274,3 +274,16 @@ def test_two_figures_asked_from_one_row_are_both_quoted(engine):
     first = engine.ask("Thanh Hoa will support how many businesses on sustainable business strategies, "
                        "and how many model firms for eco-innovation?").text.splitlines()[0]
     assert "20 doanh nghiệp" in first and "10 doanh nghiệp" in first
+
+
+@pytest.mark.parametrize("question", ["Trong thời gian tới, Nghi Xuân sẽ thực hiện những việc gì?",
+                                      "trong thoi gian toi huyen nghi xuan thuc hien nhung nhiem vu nao"])
+def test_a_list_the_report_gives_under_a_heading_is_listed_whole(engine, question):
+    """The four items of Nghi Xuân's "II. KẾ HOẠCH THỰC HIỆN NHIỆM VỤ TRONG THỜI GIAN TỚI", in order,
+    each cited; not the one item a search ranks first."""
+    answer = engine.ask(question)
+    first = answer.text.splitlines()[0]
+    assert "THỜI GIAN TỚI" in first and " 4 " in first
+    for item in ("Tăng cường phối hợp", "Tiếp tục tuyên truyền", "kiểm soát thị trường", "ký cam kết"):
+        assert item in first
+    assert [h.kind for h in answer.citations] == ["item"] * 4

@@ -23,6 +23,7 @@ class Context:
     assignments: Callable[[], list[Assignment]]  # the generation's who-does-what records
     hit: Callable[[str], Hit]  # the clause with this id, as a hit
     headers: Callable[[list[Hit]], list[Hit]]  # header clauses of the hits' documents
+    clauses: Callable[[str], list[Hit]]  # a document's clauses in reading order, as hits
 
     def in_scope(self) -> list[str]:
         """Ids of the documents the question (or the caller) is scoped to."""

@@ -1,0 +1,74 @@
+""""Nghi Xuân đề ra những nhiệm vụ gì trong thời gian tới?": every item of the section whose
+heading the question names (a report's next tasks, a plan's solutions), in the document's order,
+not the few items a search ranks first."""
+
+from __future__ import annotations
+
+from index.model import Hit
+from ingest.model import ITEM, SECTION_SEP, TABLE_ROW
+from qa.answer import doc_label
+from qa.extract import shorten, strip_label
+from qa.kinds.context import Context
+from qa.model import GENERAL, Answer, Fact
+from qa.terms import contains, coverage, key
+
+DEPTH = 20  # hits whose sections are candidates
+HEADING_MATCH = 0.6  # share of the question's terms the heading (with the document's title) must hold
+OWN_MATCH = 0.3  # and the heading alone: it names the section
+MIN_ITEMS, MAX_ITEMS = 2, 30
+ITEM_LIMIT = 200  # characters of an item on the first line
+
+_WORDS = {"vi": "Theo {doc}, mục «{heading}» gồm {n} {noun}: {items}.",
+          "en": "According to {doc}, section «{heading}» lists {n} {noun}: {items}."}
+# What the items are called, in the question's words ("có mấy nhiệm vụ?" -> "gồm 8 nhiệm vụ").
+_NOUNS = {"vi": ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu", "chỉ tiêu", "nội dung"),
+          "en": ("tasks", "solutions", "activities", "targets", "objectives", "items")}
+
+
+def answer(ctx: Context) -> Answer | None:
+    q = ctx.query
+    if not q.asks_list or q.agency or q.compare or q.document_field or q.intent != GENERAL or not q.terms:
+        return None
+    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion)
+    found = _section(ctx, hits)
+    if found is None:
+        return None
+    heading, items = found
+    numbers = {h.id: i for i, h in enumerate(items, 1)}
+    listed = "; ".join(f"({i}) {shorten(strip_label(h.text), ITEM_LIMIT)} [{i}]" for i, h in enumerate(items, 1))
+    doc = items[0].doc
+    noun = next((n for n in _NOUNS[q.language] if contains(key(q.text, q.folded), key(n, q.folded))),
+                _NOUNS[q.language][-1])
+    lines = [_WORDS[q.language].format(doc=doc_label(doc, q.language), heading=heading, n=len(items), noun=noun,
+                                       items=listed)]
+    lines += [f"- [{numbers[h.id]}] {h.citation}" for h in items]
+    facts = [Fact(value=h.text, task=h.text, doc_id=doc.doc_id, locality=doc.locality, citation=numbers[h.id])
+             for h in items]
+    return Answer(q.text, "\n".join(lines), items, False, q.language, GENERAL, facts, 1.0)
+
+
+def _section(ctx: Context, hits: list[Hit]) -> tuple[str, list[Hit]] | None:
+    """The section among the hits' sections whose own heading best holds the question's terms,
+    with its items; None unless a heading names what is asked and lists several items."""
+    q = ctx.query
+    best: tuple[float, int, str, str] | None = None  # (match, -rank, doc, path)
+    for rank, hit in enumerate(hits):
+        if hit.kind not in (ITEM, TABLE_ROW) or not hit.section:
+            continue
+        parts = hit.section.split(SECTION_SEP)
+        for depth in range(len(parts), 0, -1):
+            heading = parts[depth - 1]
+            # the document's title says what every section is about ("… sản xuất và tiêu dùng bền vững")
+            match = coverage(q.terms, f"{heading} {hit.doc.title or ''}", q.folded)
+            candidate = (match, -rank, hit.doc.doc_id, SECTION_SEP.join(parts[:depth]))
+            if (match >= HEADING_MATCH and coverage(q.terms, heading, q.folded) >= OWN_MATCH
+                    and (best is None or candidate[:2] > best[:2])):
+                best = candidate
+    if best is None:
+        return None
+    _, _, doc_id, path = best
+    items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW)
+             and (h.section == path or h.section.startswith(path + SECTION_SEP))]
+    if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
+        return None
+    return path.split(SECTION_SEP)[-1], items
