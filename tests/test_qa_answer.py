@@ -98,7 +98,8 @@ def ask(question, hits, documents=()):
     docs = {d.doc_id: d for d in [*documents, *(h.doc for h in hits)]}
     q = analyze(question, KNOWN, docs.values())
     ctx = Context(query=q, filters=q.filters, settings=SETTINGS, documents=docs, depth=8,
-                  search=lambda *_: list(hits), assignments=list, hit=None, headers=lambda _: [])
+                  search=lambda *_: list(hits), assignments=list, hit=None, headers=lambda _: [],
+                  clauses=lambda doc_id: [h for h in hits if h.doc.doc_id == doc_id])
     return kinds.answer(ctx)
 
 
