@@ -7,6 +7,7 @@ retrieval ranked it, and whether the asked-for field (agency, date, figure, basi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -356,13 +357,23 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
     hit = s.hit
     wanted = has_amount if asks_amount(query.text, query.language, query.folded) else has_figure
     sentence = _task(query, hit, wanted)
-    if not wanted(sentence):
+    if not wanted(sentence) or _other_year(query, hit.text):
         return []
     if len(sentence) < len(hit.text) and asks_several_figures(query.text, query.language, query.folded):
         # each figure the question asks may sit in its own sentence of the clause: quote them all
         stating = [p for p in sentences(hit.text) if wanted(p) and coverage(query.terms, p, query.folded) > 0]
         sentence = shorten(" … ".join(stating), QUOTE_LIMIT) if len(stating) > 1 else sentence
     return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))]
+
+
+_YEAR_DONE = re.compile(r"^\W*(?:trong\s+)?năm\s+(\d{4})\b", re.IGNORECASE)  # "Năm 2020 đã tổ chức …"
+
+
+def _other_year(query: Query, text: str) -> bool:
+    """A clause that opens with the year it reports on ("Năm 2020 đã tổ chức …; hỗ trợ cho 2
+    doanh nghiệp") does not give the figure of another year asked."""
+    m = _YEAR_DONE.match(text)
+    return bool(query.years and m and int(m.group(1)) not in query.years)
 
 
 def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:

@@ -39,6 +39,7 @@ _PARTNER_STATEMENT = re.compile(r"\s*(?:phối hợp|tham gia phối hợp|cùng
 _PARTNER = re.compile(r"\bphối hợp(?:\s+với)?\s+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+(?=[-+•]\s)|\n+")  # " - " mid-sentence is a dash
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\d+\s*/\s*\d+(?!\s*/)|(?<![\d/.,])\d{1,3}(?![\d/%])")
+_NAMED_NUMBER = re.compile(r"(?<![\w-])[A-Za-zĐđ]{2,}-\d+\b")  # "COVID-19": a name, not a figure
 _DATE = re.compile(
     r"(?:định kỳ\s+)?(?:hàng|hằng)\s+(?:năm|quý|tháng)|định kỳ\s+\d+\s+tháng|"
     r"trước ngày\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?(?:\s+và\s+\d{1,2}/\d{1,2})?|"
@@ -246,7 +247,7 @@ def has_figure(text: str) -> bool:
     """A count, share or ratio ("90%", "34/34", "4 sản phẩm"); years, dates ("ngày 24 tháng 6 năm
     2020") and document numbers ("889/QĐ-TTg") aside."""
     text = _SPELLED_DATE.sub(" ", NUMBER.sub(" ", re.sub(r"\d{1,2}/\d{1,2}/\d{4}", " ", text)))
-    return bool(_FIGURE.search(_PERIOD.sub(" ", text)))
+    return bool(_FIGURE.search(_PERIOD.sub(" ", _NAMED_NUMBER.sub(" ", text))))
 
 
 def has_amount(text: str) -> bool:

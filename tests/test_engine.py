@@ -287,3 +287,13 @@ def test_a_list_the_report_gives_under_a_heading_is_listed_whole(engine, questio
     for item in ("Tăng cường phối hợp", "Tiếp tục tuyên truyền", "kiểm soát thị trường", "ký cam kết"):
         assert item in first
     assert [h.kind for h in answer.citations] == ["item"] * 4
+
+
+def test_the_results_of_a_year_no_report_covers_are_not_taken_from_another_year(engine):
+    """Triệu Sơn's and Nghi Xuân's reports are on 2021 (Nghi Xuân's also says what was done in 2020)."""
+    answer = engine.ask("Năm 2023 tỷ lệ thu gom rác thải sinh hoạt của huyện Triệu Sơn đạt bao nhiêu?")
+    assert answer.abstained and "2023" in answer.text.splitlines()[0] and "95%" not in answer.text
+    assert "01 hội nghị" in engine.ask("Năm 2020 Nghi Xuân đã tổ chức mấy hội nghị tập huấn?").text.splitlines()[0]
+    # 2021's sentence says support was limited; the "2 doanh nghiệp" belong to the 2020 item
+    assert "2 doanh nghiệp" not in engine.ask(
+        "Năm 2021 Nghi Xuân hỗ trợ được bao nhiêu doanh nghiệp sản xuất sạch hơn?").text.splitlines()[0]

@@ -403,3 +403,8 @@ def test_the_engine_fetches_the_header_it_cites(built):
     a = qa.ask("Who signed the Thanh Hoa provincial plan?")
     assert "Mai Xuân Liêm" in a.text and a.citations[0].kind == "header"
     assert a.citations[0].citation.endswith("› Thông tin văn bản") and "Mai Xuân Liêm" in a.citations[0].text
+
+
+def test_a_disease_name_is_no_figure():
+    assert not has_figure("Năm 2021 do dịch COVID-19 diễn ra phức tạp nên việc hỗ trợ có phần bị hạn chế.")
+    assert has_figure("hỗ trợ cho 2 doanh nghiệp") and has_figure("đạt 95%")

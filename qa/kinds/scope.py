@@ -1,6 +1,7 @@
 """Questions outside what is indexed, answered plainly instead of with another entity's facts: a
 place no document covers, a follow-up with no earlier turn, the signer or number of a document that
-is only cited, a plan year no indexed document of that place has."""
+is only cited, a plan year no indexed document of that place has, the results of a year no report
+in scope covers."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ _MESSAGES = {
                        "Các văn bản đã lập chỉ mục: {indexed}.",
         "signer": "người ký", "number": "số hiệu", "content": "nội dung của nó",
         "no_year": "Các văn bản đã lập chỉ mục không có văn bản năm {year}{place}. Có: {indexed}.",
+        "no_results": "Các văn bản đã lập chỉ mục không có báo cáo kết quả năm {year}{place}. Có: {indexed}.",
     },
     EN: {
         "unknown": "The indexed documents do not cover {place}. Localities covered: {covered}.",
@@ -33,6 +35,7 @@ _MESSAGES = {
                        "Indexed documents: {indexed}.",
         "signer": "signer", "number": "number", "content": "content",
         "no_year": "The indexed documents include no document of {year}{place}. Indexed: {indexed}.",
+        "no_results": "The indexed documents include no report on {year}{place}. Indexed: {indexed}.",
     },
 }
 # "Kế hoạch … năm 2022 của huyện X", "the 2022 plan": the year of a document, not a target year.
@@ -56,12 +59,32 @@ def answer(ctx: Context) -> Answer | None:
         return _plain(ctx, msg["not_indexed"].format(number=q.doc_numbers[0].upper(), what=what,
                                                      indexed=_list(ctx, ctx.documents)))
     year = None if q.compare else _document_year(q.text)  # a comparison names a year per document
+    place = f" ({ctx.filters.locality})" if ctx.filters.locality else ""
     if year:
         docs = ctx.in_scope()
         if docs and not any(ctx.documents[d].year == year for d in docs):
-            place = f" ({ctx.filters.locality})" if ctx.filters.locality else ""
             return _plain(ctx, msg["no_year"].format(year=year, place=place, indexed=_list(ctx, docs)))
+    year = _result_year(q.text, q.years) if not (q.compare or q.document_field) else None
+    if year and not ctx.filters.is_empty():
+        docs = ctx.in_scope()
+        if docs and all(ctx.documents[d].doc_type in REPORT_TYPES and ctx.documents[d].year != year for d in docs) \
+                and not any(str(year) in h.text for d in docs for h in ctx.clauses(d)):
+            return _plain(ctx, msg["no_results"].format(year=year, place=place, indexed=_list(ctx, docs)))
     return None
+
+
+REPORT_TYPES = ("Báo cáo", "Công văn")  # documents that report what was done in a year
+# "đến năm 2025", "by 2025", "giai đoạn 2021-2025": a horizon of targets, not a year whose results are asked.
+_HORIZON = re.compile(r"(?:đến|den|trước|truoc|by|until|before|giai đoạn|giai doan|[-–])\s*(?:năm|nam)?\s*$", re.I)
+
+
+def _result_year(text: str, years: tuple[int, ...]) -> int | None:
+    """The one year a question asks about, when it is not a target horizon: what was done in it is
+    known only from a report on it (or a document that names it)."""
+    if len(years) != 1:
+        return None
+    m = re.search(rf"\b{years[0]}\b", text)
+    return years[0] if m and not _HORIZON.search(text[:m.start()]) else None
 
 
 def _document_year(text: str) -> int | None:
