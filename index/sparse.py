@@ -15,7 +15,7 @@ import numpy as np
 from index.bm25 import BM25
 from index.term_cache import TermCache
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
-from index.tokenize import ACCENTED, TERMS
+from index.tokenize import ACCENTED, TERMS, accented_query_terms
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
 from ingest.text import has_diacritics
 
@@ -52,8 +52,11 @@ class SparseIndex:
         for view, terms in TERMS.items():
             if view == ACCENTED and not has_diacritics(query):
                 continue  # folded words cannot match accented ones
+            bm25 = self.bm25[view]
+            if view == ACCENTED:  # the index's own compounds stand in for pyvi (tokenize.accented_query_terms)
+                terms = lambda text, bm25=bm25: accented_query_terms(text, bm25.__contains__)  # noqa: E731
             own, extra = terms(query), terms(expansion)
-            scores = self.bm25[view].scores(own + extra, [1.0] * len(own) + [EXPANSION_WEIGHT] * len(extra))
+            scores = bm25.scores(own + extra, [1.0] * len(own) + [EXPANSION_WEIGHT] * len(extra))
             total = scores if total is None else total + scores
         return total
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from ingest.text import fold, nfc
 
@@ -38,6 +39,26 @@ def accented_terms(text: str) -> list[str]:
     """pyvi words, lower-cased, punctuation removed: "Môi trường." -> ["môi_trường"]."""
     words = (_NOT_WORD.sub("", w) for w in segment(text).lower().split())
     return [w for w in words if w.strip("_")]
+
+
+MAX_COMPOUND = 4  # syllables in the longest compound a query is matched against
+
+
+def accented_query_terms(text: str, known: Callable[[str], bool]) -> list[str]:
+    """A question's words as the accented view indexed them, without pyvi: within each phrase,
+    the longest run of syllables (up to MAX_COMPOUND) that is a `known` compound, else the syllable.
+    Only indexed terms can score, so matching against the index's own words loses nothing pyvi
+    would find, and a query never pays for loading pyvi's CRF model (scikit-learn, seconds)."""
+    terms: list[str] = []
+    for phrase in _PHRASE_BREAK.split(nfc(text).lower()):
+        syllables = [w for w in (_NOT_WORD.sub("", s) for s in phrase.split()) if w]
+        i = 0
+        while i < len(syllables):
+            n = next((n for n in range(min(MAX_COMPOUND, len(syllables) - i), 1, -1)
+                      if known("_".join(syllables[i:i + n]))), 1)
+            terms.append("_".join(syllables[i:i + n]))
+            i += n
+    return terms
 
 
 def folded_terms(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import index
 from index.config import Settings, load_settings
@@ -17,14 +18,16 @@ from index.rerank import LEAD as ASKS_LEAD
 from ingest.model import HEADER, Clause, DocumentMeta
 from ingest.text import nfc
 from qa import assignments as who
-from qa import kinds, library
+from qa import kinds
 from qa.assignments import Assignment
 from qa.conversation import resolve
 from qa.generate import rewrite
 from qa.kinds import Context
-from qa.library import DocumentRecord, UploadResult
 from qa.model import BASIS, LEAD, PARTNER, TARGET, WHEN, Answer
 from qa.question import Query, analyze
+
+if TYPE_CHECKING:  # the library (uploads) loads the ingest readers: only when a file is uploaded
+    from qa.library import DocumentRecord, UploadResult
 
 @dataclass(frozen=True)
 class _Records:
@@ -202,14 +205,20 @@ class PolicyQA:
         """Save files into <index_dir>/uploads and index them, one result per file; a file that
         fails leaves the folder and the index as they were. `by`: the uploader's login name;
         `replaces`: a document id the upload supersedes; `on_page`: as for add (OCR progress)."""
+        from qa import library
+
         return library.upload(self, [Path(f) for f in files], by=by, replaces=replaces, on_page=on_page)
 
     def delete(self, doc_id: str) -> IndexChanges:
         """Remove a document from the index, and its file when it was uploaded."""
+        from qa import library
+
         return library.delete(self, doc_id)
 
     def library(self) -> list[DocumentRecord]:
         """Every indexed document with its counts, original file and upload record."""
+        from qa import library
+
         return library.records(self._index, self.settings)
 
     def source(self, doc_id: str) -> Path:

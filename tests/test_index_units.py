@@ -176,3 +176,24 @@ def test_term_cache_tokenises_a_text_once_and_round_trips(tmp_path):
     assert again.terms(FOLDED, text) == cache.terms(FOLDED, text) and again.terms(ACCENTED, "") == ()
     assert again.computed == 0
     assert TermCache.load(tmp_path / "nowhere").terms(ACCENTED, text) == cache.terms(ACCENTED, text)
+
+
+def test_a_query_is_segmented_by_the_indexs_own_compounds_without_pyvi():
+    from index.tokenize import accented_query_terms
+    known = {"môi_trường", "sinh_thái", "dán_nhãn", "sản_xuất", "tiêu_dùng", "bền_vững", "cơ_quan"}.__contains__
+    assert accented_query_terms("Cơ quan nào chủ trì dán nhãn sinh thái?", known) == [
+        "cơ_quan", "nào", "chủ", "trì", "dán_nhãn", "sinh_thái"]
+    # punctuation ends a phrase: no compound across it
+    assert accented_query_terms("môi, trường", known) == ["môi", "trường"]
+
+
+def test_searching_loads_no_segmenter(built):
+    """pyvi pulls in scikit-learn (seconds, ~170 MB): a server answering questions never loads it."""
+    import subprocess
+    import sys
+    code = ("import sys; from index import Index; from index.config import Settings; "
+            f"i = Index.open(Settings(index_dir={str(built.index_dir)!r}, model={built.model!r}, dense_languages='')); "
+            "assert i.search('Cơ quan nào chủ trì dán nhãn sinh thái?', 5); "
+            "print('pyvi' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
