@@ -297,3 +297,12 @@ def test_the_results_of_a_year_no_report_covers_are_not_taken_from_another_year(
     # 2021's sentence says support was limited; the "2 doanh nghiệp" belong to the 2020 item
     assert "2 doanh nghiệp" not in engine.ask(
         "Năm 2021 Nghi Xuân hỗ trợ được bao nhiêu doanh nghiệp sản xuất sạch hơn?").text.splitlines()[0]
+
+
+def test_a_figure_asked_of_two_places_is_answered_for_each(engine):
+    first = engine.ask("Tỷ lệ khu, cụm công nghiệp, làng nghề được phổ biến về SXTD bền vững: "
+                       "Hậu Giang bao nhiêu, Cao Lãnh bao nhiêu?").text.splitlines()[0]
+    assert "70%" in first and "100%" in first and "Hậu Giang" in first and "Cao Lãnh" in first
+    # a district and its province are one scope, not two places to compare
+    assert "214/KH-UBND" in engine.ask("Kế hoạch của tỉnh Thanh Hóa mà huyện Triệu Sơn căn cứ có số hiệu gì?"
+                                       ).text.splitlines()[0]

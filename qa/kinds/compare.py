@@ -1,11 +1,13 @@
-""""So sánh chỉ tiêu … giữa huyện Cao Lãnh và tỉnh Thanh Hóa": the same question answered in each
-place (or document) it names, one part per place, all in the first line."""
+""""So sánh chỉ tiêu … giữa huyện Cao Lãnh và tỉnh Thanh Hóa", "Cao Lãnh đạt bao nhiêu, Thanh Hóa bao
+nhiêu?": the same question answered in each place (or document) it names, one part per place, all
+in the first line."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 
+from index.filtering import admits
 from index.model import Filters
 from qa.answer import compose
 from qa.kinds.context import Context
@@ -15,12 +17,25 @@ _CITE = re.compile(r"\[(\d+)\]")
 _NO_ANSWER = {"vi": "không có thông tin", "en": "no information"}
 
 
+def _apart(ctx: Context, scopes: list[Filters]) -> bool:
+    """The places share no document ("Cao Lãnh đạt bao nhiêu, Thanh Hóa bao nhiêu?"): the question
+    is asked of each. A district and its province ("kế hoạch của tỉnh Thanh Hóa mà huyện Triệu Sơn
+    căn cứ") share the district's documents: one question about them."""
+    seen: set[str] = set()
+    for scope in scopes:
+        docs = {d for d, meta in ctx.documents.items() if admits(scope, meta)}
+        if not docs or docs & seen:
+            return False
+        seen |= docs
+    return True
+
+
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
     scopes = [Filters(locality=p) for p in q.places]
     if not scopes and q.filters.doc_ids and len(q.filters.doc_ids) > 1:
         scopes = [Filters(doc_ids=(d,)) for d in q.filters.doc_ids]
-    if not q.compare or len(scopes) < 2:
+    if len(scopes) < 2 or not (q.compare or _apart(ctx, scopes)):
         return None
     intent = TARGET if q.intent == GENERAL else q.intent  # comparing plans compares their figures
     firsts, details, cited, facts = [], [], [], []

@@ -4,13 +4,32 @@ questions (a quote). The last kind tried: it answers or abstains."""
 
 from __future__ import annotations
 
-from qa.answer import compose
+from index.model import Hit
+from ingest.model import TABLE_ROW
+from qa.answer import GROUP_TOPIC, compose
 from qa.kinds.context import Context
 from qa.model import Answer
+from qa.terms import coverage
+
+MAX_GROUP = 15  # rows of a task group read whole when the question is about the group's topic
+
 
 def answer(ctx: Context) -> Answer:
     q = ctx.query
-    hits = ctx.search(q.search_text, ctx.depth, ctx.filters, q.expansion)
+    hits = _with_group(ctx, ctx.search(q.search_text, ctx.depth, ctx.filters, q.expansion))
     if q.document_field:
         hits += ctx.headers(hits)
     return compose(q, hits, ctx.settings)
+
+
+def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:
+    """The hits, and after them the rows they miss of the task group the question is about ("Ai chủ
+    trì dán nhãn sinh thái?", group "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"): the
+    answer names every row of it, not only those the search happened to rank (answer._whole_group)."""
+    q = ctx.query
+    best = next((h for h in hits if h.kind == TABLE_ROW), None)
+    if best is None or not best.group or coverage(q.terms, best.group, q.folded) < GROUP_TOPIC:
+        return hits
+    have = {h.id for h in hits}
+    rows = [h for h in ctx.clauses(best.doc.doc_id) if h.kind == TABLE_ROW and h.group == best.group]
+    return hits + [h for h in rows if h.id not in have] if len(rows) <= MAX_GROUP else hits
