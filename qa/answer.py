@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from index.config import Settings
 from index.model import Hit
 from ingest.citation import display_date
-from ingest.model import HEADER, SECTION_SEP, TABLE_ROW, DocumentMeta
+from ingest.model import HEADER, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
 from ingest.text import fold
 from qa import english
 from qa.expand import english_name
@@ -222,13 +222,16 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
     """A question about a task group's own topic ("Ai chủ trì dán nhãn sinh thái?" and group
     "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái") is answered by every row of that group
     among the hits, in the table's order — also the rows that do not repeat the question's words."""
-    best = facts[0].scored.hit if facts else None
-    if (best is None or best.kind != TABLE_ROW or not best.group
-            or coverage(query.terms, best.group, query.folded) < GROUP_TOPIC):
+    tables = (s.hit for s in scored if s.support >= scored[0].support - MARGIN and s.hit.kind in (TABLE_ROW, TABLE_GROUP))
+    best = facts[0].scored.hit if facts else next(tables, None)  # a row, or the group's own title
+    topic = coverage(query.terms, best.group, query.folded) if best is not None and best.group else 0.0
+    if best is None or best.kind not in (TABLE_ROW, TABLE_GROUP) or topic < GROUP_TOPIC:
         return facts
     same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.group == best.group  # noqa: E731
     rows = sorted((s for s in scored if same(s.hit)), key=lambda s: _row_number(s.hit.label))
-    whole = [replace(f, extra={**f.extra, "group": True}) for s in rows for f in reader(query, s)]
+    # each row answers as well as its group matches the question: the question is about the group
+    whole = [replace(f, scored=replace(f.scored, coverage=max(f.scored.coverage, topic)), extra={**f.extra, "group": True})
+             for s in rows for f in reader(query, s)]
     return whole + [f for f in facts if not same(f.scored.hit)]
 
 

@@ -49,7 +49,8 @@ _STRONG = {
                    "who supports", "who support", "agencies support", "supporting agencies", "supporting agency",
                    "in support", "alongside")),
         (LEAD, ("who", *(f"{w} {noun}" for w in ("which", "what") for noun in _AGENCY_NOUNS),
-                "in charge", "responsible", "lead", "led by", "preside", "tasked")),
+                "in charge", "responsible", "lead", "led by", "preside", "tasked", "lead agency", "lead agencies",
+                "leading agency", "main agency", "focal point")),
     ),
 }
 # Verbs of leading: with one present, "coordinate" marks a partner question only next to a who-word;

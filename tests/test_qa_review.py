@@ -103,3 +103,15 @@ def test_a_question_on_a_task_groups_topic_names_every_row_of_it_even_beyond_the
     answer = engine.ask("Ai chủ trì dán nhãn sinh thái ở Thanh Hóa?", k=2)  # two hits read, four rows
     assert {"Sở Công Thương", "Sở Tài nguyên và Môi trường", "BQL Khu Kinh tế Nghi Sơn & các KCN",
             "Sở Văn hóa, Thể thao và Du lịch"} <= set(answer.leads)
+
+
+@pytest.mark.parametrize("question", [
+    "Nhóm nhiệm vụ nâng cao năng lực, giáo dục và thực hành lối sống bền vững ở Thanh Hóa do những cơ quan nào chủ trì?",
+    "List the lead agencies of the Thanh Hoa appendix tasks on capacity building, education and sustainable lifestyles.",
+])
+def test_a_question_on_a_groups_title_names_the_lead_of_each_of_its_rows(engine, question):
+    """Group IX's five rows repeat few of the title's words: the title answers for them."""
+    first = engine.ask(question).text.splitlines()[0]
+    for lead in ("Sở Văn hóa, Thể thao và Du lịch", "Hội Tiêu chuẩn", "Sở Công Thương", "Sở Giáo dục và Đào tạo",
+                 "Sở Lao động"):
+        assert lead in first

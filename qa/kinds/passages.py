@@ -5,7 +5,7 @@ questions (a quote). The last kind tried: it answers or abstains."""
 from __future__ import annotations
 
 from index.model import Hit
-from ingest.model import TABLE_ROW
+from ingest.model import TABLE_GROUP, TABLE_ROW
 from qa.answer import GROUP_TOPIC, compose
 from qa.kinds.context import Context
 from qa.model import Answer
@@ -27,7 +27,7 @@ def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:
     trì dán nhãn sinh thái?", group "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"): the
     answer names every row of it, not only those the search happened to rank (answer._whole_group)."""
     q = ctx.query
-    best = next((h for h in hits if h.kind == TABLE_ROW), None)
+    best = next((h for h in hits if h.kind in (TABLE_ROW, TABLE_GROUP)), None)
     if best is None or not best.group or coverage(q.terms, best.group, q.folded) < GROUP_TOPIC:
         return hits
     have = {h.id for h in hits}
