@@ -28,7 +28,7 @@ class Settings:
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     dense_weight: float = 0.1  # share of the dense score in fusion (0: no query encoding); measured (README)
-    dense_languages: str = "en"  # comma-separated query languages the dense model is asked for; measured (README)
+    dense_languages: str = ""  # comma-separated query languages the dense model is asked for ("" none); measured (README)
     rerank_depth: int = 30  # top fused candidates the rerank stage re-orders (0: off)
     reranker: str | None = None  # a cross-encoder (hub name or path) scoring the rerank; None: the fused score
     ann_threshold: int = 50_000  # clauses above which the dense index switches from exact to HNSW
