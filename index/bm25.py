@@ -1,9 +1,13 @@
-"""Okapi BM25 with every (term, clause) score computed at build time, as in bm25s.
+"""Okapi BM25: the formula, a segment's postings scored at query time, and a one-shot matrix.
 
-The index is a term-major sparse matrix in three plain arrays (CSC: `indptr`, `indices`, `data`)
-plus the sorted vocabulary, so scoring a query is a binary search per term, a slice and a bincount.
-Each array is its own .npy file, opened memory-mapped: a server's memory holds the pages its
-queries touch, not the whole index, and opening costs nothing however large the corpus.
+`Postings` is what the index stores per segment and view: one sorted vocabulary and, per field,
+term-major (row, term frequency) pairs in plain arrays (CSC: `indptr`, `rows`, `tf`) plus each
+row's field lengths. Scores are not stored, because the idf and the average length are corpus-wide
+and change with every segment written or row deleted: a query sums document frequencies and
+lengths over the live rows of every segment and applies `weight` (as Lucene does), so scores are
+those of one index over the same clauses. Each array is its own .npy, opened memory-mapped.
+
+`BM25` precomputes every score of one fixed collection (as bm25s does): the qa bench's baseline.
 """
 
 from __future__ import annotations
@@ -16,7 +20,81 @@ import numpy as np
 
 K1 = 1.2
 B = 0.75
-_ARRAYS = ("terms", "indptr", "indices", "data")
+_ARRAYS = ("terms", "indptr", "rows", "tf", "lengths")
+
+
+def idf(df, n: int):
+    return np.log1p((n - df + 0.5) / (df + 0.5))
+
+
+def weight(idf_: float, tf: np.ndarray, lengths: np.ndarray, average: float, k1: float = K1, b: float = B) -> np.ndarray:
+    """BM25 contribution of one term to each row holding it `tf` times."""
+    return idf_ * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths / average))
+
+
+def _term_major(docs: Sequence[Sequence[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first-seen term id, row, tf) of each distinct (term, row), ordered by id then row; `vocab` grows."""
+    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int64)
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    n = max(len(docs), 1)
+    pairs, tf = np.unique(ids * n + rows, return_counts=True)
+    return pairs // n, (pairs % n).astype(np.int32), tf
+
+
+def _sorted_vocabulary(vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The terms sorted, and each first-seen id's rank among them."""
+    terms = np.array(list(vocab), dtype=str) if vocab else np.zeros(0, dtype="<U1")
+    order = np.argsort(terms, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return terms[order], rank
+
+
+@dataclass(frozen=True)
+class Postings:
+    terms: np.ndarray  # (V,) str, sorted
+    indptr: np.ndarray  # (fields, V+1) int64: field f's pairs of term t are [indptr[f, t], indptr[f, t+1])
+    rows: np.ndarray  # (nnz,) int32 rows, ascending within a term and field
+    tf: np.ndarray  # (nnz,) float32 term frequencies
+    lengths: np.ndarray  # (fields, rows) int32 terms per row and field
+
+    @classmethod
+    def build(cls, fields: Sequence[Sequence[Sequence[str]]]) -> Postings:
+        """`fields[f][row]`: the terms of field f of each row."""
+        n = len(fields[0]) if fields else 0
+        vocab: dict[str, int] = {}
+        parts = [_term_major(docs, vocab) for docs in fields]
+        terms, rank = _sorted_vocabulary(vocab)
+        indptr = np.zeros((len(fields), len(terms) + 1), dtype=np.int64)
+        rows, tfs, start = [], [], 0
+        for f, (ids, r, tf) in enumerate(parts):
+            order = np.lexsort((r, rank[ids]))
+            counts = np.bincount(rank[ids], minlength=len(terms))
+            indptr[f] = start + np.concatenate([[0], np.cumsum(counts)])
+            rows.append(r[order])
+            tfs.append(tf[order].astype(np.float32))
+            start += len(ids)
+        lengths = np.array([[len(d) for d in docs] for docs in fields], dtype=np.int32).reshape(len(fields), n)
+        return cls(terms, indptr, np.concatenate(rows or [np.zeros(0, np.int32)]).astype(np.int32),
+                   np.concatenate(tfs or [np.zeros(0, np.float32)]), lengths)
+
+    def find(self, terms: np.ndarray) -> np.ndarray:
+        """Each term's id here, -1 where absent."""
+        if not len(self.terms):
+            return np.full(len(terms), -1, dtype=np.int64)
+        ids = np.searchsorted(self.terms, terms)
+        found = (ids < len(self.terms)) & (self.terms[np.minimum(ids, len(self.terms) - 1)] == terms)
+        return np.where(found, ids, -1)
+
+    def save(self, prefix: Path) -> None:
+        """`<prefix>.<array>.npy` for each array."""
+        for name in _ARRAYS:
+            np.save(f"{prefix}.{name}.npy", getattr(self, name))
+
+    @classmethod
+    def load(cls, prefix: Path) -> Postings:
+        return cls(*(np.load(f"{prefix}.{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS))
 
 
 @dataclass(frozen=True)
@@ -30,44 +108,16 @@ class BM25:
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> BM25:
         vocab: dict[str, int] = {}
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int64)
+        ids, rows, tf = _term_major(docs, vocab)
+        terms, rank = _sorted_vocabulary(vocab)
+        order = np.lexsort((rows, rank[ids]))
+        term_ids, rows, tf = rank[ids][order], rows[order], tf[order].astype(np.float32)
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        order = np.argsort(np.array(list(vocab), dtype=str), kind="stable")  # first-seen id -> sorted rank
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        pairs, tf = np.unique(rank[ids] * max(len(docs), 1) + rows, return_counts=True)  # term-major (term, row)
-        term_ids, doc_ids = pairs // max(len(docs), 1), (pairs % max(len(docs), 1)).astype(np.int32)
         avg = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
-        df = np.bincount(term_ids, minlength=len(vocab))
-        idf = np.log1p((len(docs) - df + 0.5) / (df + 0.5)).astype(np.float32)
-        tf = tf.astype(np.float32)
-        norm = k1 * (1 - b + b * lengths[doc_ids] / avg)
-        scores = idf[term_ids] * tf * (k1 + 1) / (tf + norm)
+        df = np.bincount(term_ids, minlength=len(terms))
+        scores = weight(idf(df, len(docs)).astype(np.float32)[term_ids], tf, lengths[rows], avg, k1, b)
         indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-        terms = np.array(list(vocab), dtype=str)[order] if vocab else np.zeros(0, dtype="<U1")
-        return cls(terms, indptr, doc_ids, scores.astype(np.float32), len(docs))
-
-    @classmethod
-    def combine(cls, parts: Sequence[tuple[BM25, float]], row_weights: np.ndarray) -> BM25:
-        """One matrix scoring as sum(weight * part.scores(...)) * row_weights, in one pass.
-
-        Exact because a query term's weight does not depend on the part: each part's matrix is
-        scaled and the matrices are added."""
-        terms = np.unique(np.concatenate([p.terms for p, _ in parts])) if parts else np.zeros(0, dtype="<U1")
-        n = len(row_weights)
-        keys, values = [], []
-        for part, weight in parts:
-            counts = np.diff(part.indptr)
-            term_ids = np.repeat(np.searchsorted(terms, part.terms), counts)
-            keys.append(term_ids * max(n, 1) + part.indices)
-            values.append(part.data * np.float32(weight))
-        keys_all, values_all = np.concatenate(keys), np.concatenate(values)
-        pairs, inverse = np.unique(keys_all, return_inverse=True)
-        data = np.bincount(inverse, weights=values_all, minlength=len(pairs))
-        term_ids, rows = pairs // max(n, 1), (pairs % max(n, 1)).astype(np.int32)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(term_ids, minlength=len(terms)))]).astype(np.int64)
-        return cls(terms, indptr, rows, (data * row_weights[rows]).astype(np.float32), n)
+        return cls(terms, indptr, rows, scores.astype(np.float32), len(docs))
 
     def scores(self, terms: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Sum of BM25 contributions per clause; each distinct term counts once (max weight)."""
@@ -89,13 +139,3 @@ class BM25:
     def _term_id(self, term: str) -> int | None:
         i = int(np.searchsorted(self.terms, term))
         return i if i < len(self.terms) and self.terms[i] == term else None
-
-    def save(self, prefix: Path) -> None:
-        """`<prefix>.<array>.npy` for each array; the row count is the caller's (the manifest's)."""
-        for name in _ARRAYS:
-            np.save(f"{prefix}.{name}.npy", getattr(self, name))
-
-    @classmethod
-    def load(cls, prefix: Path, n_docs: int) -> BM25:
-        return cls(*(np.load(f"{prefix}.{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS),
-                   n_docs)

@@ -2,8 +2,11 @@
 
 A file whose bytes hash as recorded keeps its clauses; a clause whose embedding input is
 unchanged keeps its vector (`embedding_key`), so re-indexing an unchanged corpus embeds nothing.
-Every run that changes anything publishes a complete new generation (see store); a first
-generation with no documents is refused (IndexEmpty) rather than published.
+A run that changes anything writes the added and changed documents as one new segment, and
+publishes a generation whose manifest lists it and no longer claims the old rows of the changed
+and removed documents (tombstones); nothing already written is rewritten, except by the merges
+the policy (index.merging) asks for, in the same write. A first generation with no documents is
+refused (IndexEmpty) rather than published.
 
 A document is its source path and its id (from the file name), never its bytes. A second file
 claiming an indexed id is skipped with "duplicate_id" while the indexed source exists, and a file
@@ -18,6 +21,7 @@ An index recorded by another INGEST_VERSION is re-ingested from the recorded sou
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -27,13 +31,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index import dense, store
+from index import merging, segment, store
 from index.clause_text import dense_text
 from index.config import Settings
 from index.embed import load_encoder, profile_for
 from index.errors import IndexEmpty
 from index.model import FileError, IndexChanges
-from index.sparse import SparseIndex
 from index.term_cache import TermCache
 from ingest import IngestError, doc_id_for, iter_sources
 from ingest.model import Clause, Document, DocumentMeta
@@ -103,6 +106,20 @@ def embedding_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{profile_for(model)}\0{text}".encode()).hexdigest()[:32]
 
 
+def compact(settings: Settings) -> None:
+    """Merge every segment into one without tombstones (what the merge policy does to a tier, at
+    its largest); the bench measures it."""
+    index_dir = Path(settings.index_dir)
+    with store.writer_lock(index_dir, settings.lock_timeout):
+        path = _readable_generation(index_dir)
+        if path is None:
+            return
+        started = time.perf_counter()
+        manifest = store.read_manifest(path)
+        merged = _merge(settings, manifest, {}, everything=True)
+        store.publish(index_dir, _write_manifest(replace(merged, build_seconds=round(time.perf_counter() - started, 3))))
+
+
 def _update(settings: Settings, request: _Request, progress: bool, on_page: PageProgress | None = None) -> IndexChanges:
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
@@ -116,33 +133,102 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
             raise IndexEmpty(request.roots or (), changes.errors)
         if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings.model):
             return changes
-        previous = None if path is None else store.read_records(path)
-        terms = TermCache() if path is None else TermCache.load(path)
-        embedded = _publish(settings, _with_records(docs, previous), previous, terms, progress, started)
+        embedded = _publish(settings, docs, manifest, progress, started)
         return replace(changes, embedded=embedded)
 
 
-def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Records | None, terms: TermCache,
-             progress: bool, started: float) -> int:
-    """Build and publish a generation holding `docs`; returns how many clauses were embedded."""
-    documents = {doc_id: docs[doc_id].meta for doc_id in sorted(docs)}
-    clauses = [c for doc_id in documents for c in sorted(docs[doc_id].clauses, key=lambda c: c.order)]
-    texts = [dense_text(c) for c in clauses]
-    embeddings, keys, embedded = _embeddings(settings, texts, previous, progress)
-    sparse = SparseIndex.build(documents, clauses, terms)
-    vectors = dense.build(embeddings, settings.ann_threshold)
-    manifest = _manifest(settings, docs, clauses, embeddings.shape[1], dense.kind(vectors),
-                         time.perf_counter() - started)
-    records = store.Records(manifest, documents, clauses, embeddings, keys)
-
-    def write(path: Path) -> None:
-        store.write_records(path, records)
-        terms.save(path)
-        sparse.save(path)
-        dense.save(vectors, path / store.DENSE)
-
-    store.publish(Path(settings.index_dir), write)
+def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Manifest | None, progress: bool,
+             started: float) -> int:
+    """Write the new and changed documents of `docs` as a segment, merge as the policy says, and
+    publish a generation holding `docs`; returns how many clauses were embedded."""
+    index_dir = Path(settings.index_dir)
+    old = {} if previous is None else {s.name: segment.Segment(index_dir / s.name) for s in previous.segments}
+    if previous is not None and previous.model != settings.model:  # every vector is redone: one new segment
+        docs = {doc_id: _read_back(doc_id, d, previous.documents.get(doc_id), old) for doc_id, d in docs.items()}
+    entries = {doc_id: replace(previous.documents[doc_id], source=d.source, stamp=d.stamp)
+               for doc_id, d in docs.items() if d.meta is None}
+    segments = [] if previous is None else list(previous.segments)
+    fresh = {doc_id: d for doc_id, d in sorted(docs.items()) if d.meta is not None}
+    embedded, dimension = 0, None if previous is None else previous.dimension
+    if fresh:
+        batch, embedded = _batch(settings, fresh, previous, old, progress)
+        written = segment.write(index_dir, batch, TermCache([s.terms() for s in old.values()]), settings.ann_threshold)
+        segments.append(written)
+        entries.update(_entries(written.name, batch, fresh))
+        dimension = batch.embeddings.shape[1]
+    manifest = _manifest(settings, entries, segments, dimension, started)
+    manifest = _merge(settings, manifest, old)
+    store.publish(index_dir, _write_manifest(replace(manifest, build_seconds=round(time.perf_counter() - started, 3))))
     return embedded
+
+
+def _read_back(doc_id: str, d: _Doc, entry: store.DocumentEntry, old: dict[str, segment.Segment]) -> _Doc:
+    """`d` with its metadata and clauses, read from its segment if it was kept as indexed."""
+    if d.meta is not None:
+        return d
+    batch = old[entry.segment].batch({doc_id: entry})
+    return replace(d, meta=batch.documents[doc_id], clauses=tuple(batch.clauses))
+
+
+def _batch(settings: Settings, fresh: dict[str, _Doc], previous: store.Manifest | None,
+           old: dict[str, segment.Segment], progress: bool) -> tuple[segment.Batch, int]:
+    """The segment of `fresh` documents; vectors are reused from their previous versions' rows."""
+    documents = {doc_id: d.meta for doc_id, d in fresh.items()}
+    clauses = [c for d in fresh.values() for c in sorted(d.clauses, key=lambda c: c.order)]
+    known: dict[str, np.ndarray] = {}
+    if previous is not None and previous.model == settings.model:
+        for doc_id in fresh.keys() & previous.documents.keys():
+            e = previous.documents[doc_id]
+            seg = old[e.segment]
+            known.update(zip(seg.keys[e.start:e.start + e.clauses].tolist(), seg.embeddings[e.start:e.start + e.clauses]))
+    embeddings, keys, embedded = _embeddings(settings, [dense_text(c) for c in clauses], known, progress)
+    return segment.Batch(documents, clauses, embeddings, keys), embedded
+
+
+def _entries(name: str, batch: segment.Batch, docs: dict[str, _Doc]) -> dict[str, store.DocumentEntry]:
+    counts = {doc_id: 0 for doc_id in batch.documents}
+    for c in batch.clauses:
+        counts[c.doc_id] += 1
+    starts = batch.starts()
+    return {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].content_hash, counts[doc_id],
+                                        docs[doc_id].stamp, name, starts[doc_id])
+            for doc_id in batch.documents}
+
+
+def _merge(settings: Settings, manifest: store.Manifest, old: dict[str, segment.Segment],
+           everything: bool = False) -> store.Manifest:
+    """`manifest` after the merges the policy asks for, until it asks for none; or, `everything`,
+    after merging all segments into one without tombstones."""
+    index_dir = Path(settings.index_dir)
+    while True:
+        live = manifest.live_rows()
+        sizes = [merging.SegmentSize(s.name, s.rows, live[s.name]) for s in manifest.segments]
+        if everything:
+            groups = [[s.name for s in sizes]] if len(sizes) > 1 or any(s.live < s.rows for s in sizes) else []
+        else:
+            groups = merging.plan(sizes, settings.merge_factor, settings.merge_deleted_share)
+        if not groups:
+            return manifest
+        entries, segments = dict(manifest.documents), list(manifest.segments)
+        for names in groups:
+            members = {name: old.get(name) or segment.Segment(index_dir / name) for name in names}
+            held = {doc_id: e for doc_id, e in manifest.documents.items() if e.segment in members}
+            batch = segment.concat([members[e.segment].batch({doc_id: e}) for doc_id, e in held.items()])
+            written = segment.write(index_dir, batch, TermCache([m.terms() for m in members.values()]),
+                                    settings.ann_threshold)
+            starts = batch.starts()
+            entries.update({doc_id: replace(e, segment=written.name, start=starts[doc_id]) for doc_id, e in held.items()})
+            segments = [s for s in segments if s.name not in members] + [written]
+        manifest = replace(manifest, documents=entries, segments=tuple(segments))
+        if everything:
+            return manifest
+
+
+def _write_manifest(manifest: store.Manifest) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        (path / store.MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+    return write
 
 
 def _readable_generation(index_dir: Path) -> Path | None:
@@ -151,18 +237,6 @@ def _readable_generation(index_dir: Path) -> Path | None:
     if path is None or store.read_manifest(path).format_version != store.FORMAT_VERSION:
         return None
     return path
-
-
-def _with_records(docs: dict[str, _Doc], previous: store.Records | None) -> dict[str, _Doc]:
-    """`docs` with the kept ones' metadata and clauses filled in from the previous generation."""
-    if previous is None:
-        return docs
-    by_doc: dict[str, list[Clause]] = {}
-    for c in previous.clauses:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    return {doc_id: d if d.meta is not None else
-            replace(d, meta=previous.documents[doc_id], clauses=tuple(by_doc.get(doc_id, ())))
-            for doc_id, d in docs.items()}
 
 
 def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress: bool,
@@ -247,40 +321,36 @@ def _same(manifest: store.Manifest, docs: dict[str, _Doc], model: str) -> bool:
     return manifest.model == model and recorded == {k: (d.source, d.content_hash) for k, d in docs.items()}
 
 
-def _embeddings(settings: Settings, texts: list[str], previous: store.Records | None,
+def _embeddings(settings: Settings, texts: list[str], known: dict[str, np.ndarray],
                 progress: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """Vectors and keys for `texts`, reusing the previous generation's; returns how many were new."""
+    """Vectors and keys for `texts`, reusing `known` ones (by key); returns how many were new."""
     keys = np.array([embedding_key(settings.model, t) for t in texts], dtype=str)
-    known = {} if previous is None else {k: i for i, k in enumerate(previous.keys.tolist())}
     todo = {k: t for k, t in zip(keys.tolist(), texts) if k not in known}
-    if todo or previous is None:
+    if todo or not known:
         encoder = load_encoder(settings.model)
         fresh = dict(zip(todo, encoder.passages(list(todo.values()), settings.batch_size, progress)))
         dimension = encoder.dimension
     else:
-        fresh, dimension = {}, previous.embeddings.shape[1]
+        fresh, dimension = {}, len(next(iter(known.values())))
     embeddings = np.zeros((len(keys), dimension), dtype=np.float32)
     for row, key in enumerate(keys.tolist()):
-        embeddings[row] = fresh[key] if key in fresh else previous.embeddings[known[key]]
+        embeddings[row] = fresh[key] if key in fresh else known[key]
     return embeddings, keys, len(todo)
 
 
-def _manifest(settings: Settings, docs: dict[str, _Doc], clauses: list[Clause], dimension: int,
-              dense_index: str, seconds: float) -> store.Manifest:
-    counts = {doc_id: 0 for doc_id in sorted(docs)}
-    for c in clauses:
-        counts[c.doc_id] += 1
-    entries = {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].content_hash, n, docs[doc_id].stamp)
-               for doc_id, n in counts.items()}
+def _manifest(settings: Settings, entries: dict[str, store.DocumentEntry], segments: list[store.SegmentEntry],
+              dimension: int, started: float) -> store.Manifest:
+    """Segments no live document claims a row of are dropped."""
+    claimed = {e.segment for e in entries.values()}
     return store.Manifest(
         format_version=store.FORMAT_VERSION,
         model=settings.model,
         dimension=dimension,
-        dense_index=dense_index,
-        clauses=len(clauses),
+        clauses=sum(e.clauses for e in entries.values()),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        build_seconds=round(seconds, 3),
-        documents=entries,
+        build_seconds=round(time.perf_counter() - started, 3),
+        segments=tuple(s for s in segments if s.name in claimed),
+        documents=dict(sorted(entries.items())),
         ingest_version=INGEST_VERSION,
     )
 

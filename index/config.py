@@ -31,7 +31,9 @@ class Settings:
     dense_languages: str = ""  # comma-separated query languages the dense model is asked for ("" none); measured (README)
     rerank_depth: int = 30  # top fused candidates the rerank stage re-orders (0: off)
     reranker: str | None = None  # a cross-encoder (hub name or path) scoring the rerank; None: the fused score
-    ann_threshold: int = 50_000  # clauses above which the dense index switches from exact to HNSW
+    ann_threshold: int = 50_000  # rows of a segment above which its dense index is HNSW instead of exact
+    merge_factor: int = 4  # segments of one size tier merged into one (index.merging)
+    merge_deleted_share: float = 0.3  # share of deleted rows past which a segment is rewritten without them
     lock_timeout: float = 60.0  # seconds an index writer waits for another one to finish
     abstain_threshold: float = 0.40  # answer confidence below which qa abstains; calibrated in qa/data/README.md
     llm_url: str | None = None  # OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1; None = off
@@ -77,7 +79,8 @@ class Settings:
 
 # Allowed ranges, so a typo fails at start-up with the setting's name rather than deep inside a run.
 _RANGES = {
-    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None), "lock_timeout": (0.0, None),
+    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None), "merge_factor": (2, 64),
+    "merge_deleted_share": (0.01, 1.0), "lock_timeout": (0.0, None),
     "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
     "max_question_chars": (1, None), "ocr_max_pages": (1, None), "ocr_max_seconds": (1.0, None),
     "port": (1, 65535), "refresh_seconds": (1.0, None), "concurrent_requests": (1, 64), "max_k": (1, 1000),

@@ -1,7 +1,12 @@
-"""The published generation, read-only: hybrid sparse + dense search with metadata filters."""
+"""The published generation, read-only: hybrid sparse + dense search with metadata filters.
+
+Rows are numbered across the generation's segments in manifest order; a row no live document
+claims (a tombstone) scores nothing and is never returned.
+"""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +15,11 @@ from index import dense, store
 from index.config import Settings
 from index.embed import Encoder, load_encoder
 from index.errors import IndexMismatch, IndexNotFound
-from index.filtering import admits
+from index.filtering import wanted
 from index.fusion import fuse, uses_dense
 from index.model import Filters, Hit, IndexStats
 from index.rerank import RerankHint, load_reranker, rerank
+from index.segment import Segment
 from index.sparse import SparseIndex
 from ingest.model import Clause, DocumentMeta
 
@@ -23,26 +29,32 @@ _SCOPES = 1024  # distinct filters remembered per generation
 
 
 class Index:
-    """Load with `Index.open`; safe to share between threads (nothing mutates after loading)."""
+    """Load with `Index.open`; safe to share between threads (what is built after loading, the
+    filter postings and scopes, is built under a lock or idempotently)."""
 
-    def __init__(self, settings: Settings, generation: str, manifest: store.Manifest,
-                 documents: dict[str, DocumentMeta], clauses: store.ClauseStore, embeddings: np.ndarray,
-                 sparse: SparseIndex, vectors: dense.DenseIndex):
+    def __init__(self, settings: Settings, generation: str, manifest: store.Manifest, segments: list[Segment]):
         self.settings = settings
         self.generation = generation
-        self.documents = documents
         self._manifest = manifest
-        self._clauses = clauses
-        self._embeddings = embeddings
-        self._sparse = sparse
-        self._dense = vectors
+        self._segments = segments
         self._path = Path(settings.index_dir) / generation
-        self._size_bytes = store.size_bytes(self._path)  # now: a writer may prune the files while we serve
-        # A generation stores its clauses grouped by document, in the order of `documents`.
-        counts = np.array([manifest.documents[doc_id].clauses for doc_id in documents], dtype=np.int64)
-        self._starts = np.concatenate([[0], np.cumsum(counts)])
-        self._position = {doc_id: i for i, doc_id in enumerate(documents)}
-        self._doc_of_row = np.repeat(np.arange(len(documents)), counts)
+        self._size_bytes = store.generation_bytes(settings.index_dir, generation)  # now: a writer may prune later
+        self._offsets = np.concatenate([[0], np.cumsum([s.rows for s in segments])]).astype(np.int64)
+        first = {s.path.name: int(o) for s, o in zip(segments, self._offsets)}
+        self._by_name = {s.path.name: s for s in segments}
+        self.documents: dict[str, DocumentMeta] = {doc_id: self._by_name[e.segment].documents[doc_id]
+                                                   for doc_id, e in manifest.documents.items()}
+        self._position = {doc_id: i for i, doc_id in enumerate(self.documents)}
+        self._doc_of_row = np.full(int(self._offsets[-1]), len(self.documents), dtype=np.int64)  # last: none
+        for i, e in enumerate(manifest.documents.values()):
+            self._doc_of_row[first[e.segment] + e.start:first[e.segment] + e.start + e.clauses] = i
+        self._live = self._doc_of_row < len(self.documents)
+        self._whole = bool(self._live.all())
+        self._sparse = SparseIndex([s.sparse for s in segments], self._live)
+        for s in segments:
+            s.dense  # noqa: B018 - the HNSW graphs load now, not during a first query
+        self._lock = threading.Lock()
+        self._filter_postings: dict[str, np.ndarray] | None = None
         self._scopes: dict[Filters, np.ndarray] = {}  # rows each filter admits, worked out once
 
     @classmethod
@@ -70,16 +82,16 @@ class Index:
         if manifest.model != settings.model:
             raise IndexMismatch(f"{path} was built with model {manifest.model!r} ({manifest.dimension} dimensions), "
                                 f"but the configured model is {settings.model!r}: {_REINDEX}")
-        embeddings = store.read_embeddings(path)
-        return cls(settings, name, manifest, store.read_documents(path), store.ClauseStore(path), embeddings,
-                   SparseIndex.load(path, manifest.clauses), dense.load(path / store.DENSE, embeddings))
+        return cls(settings, name, manifest, [Segment(Path(settings.index_dir) / s.name) for s in manifest.segments])
 
     def clauses(self, doc_id: str | None = None) -> list[Clause]:
         """Read from disk on each call: a server keeps no clause text in memory."""
         if doc_id is None:
-            return self._clauses.range(0, len(self._clauses))
-        i = self._position.get(doc_id)
-        return [] if i is None else self._clauses.range(int(self._starts[i]), int(self._starts[i + 1]))
+            return [c for d in self.documents for c in self.clauses(d)]
+        entry = self._manifest.documents.get(doc_id)
+        if entry is None:
+            return []
+        return self._by_name[entry.segment].clauses.range(entry.start, entry.start + entry.clauses)
 
     def source(self, doc_id: str) -> Path:
         """The file the document was ingested from (it may since have moved or gone)."""
@@ -110,9 +122,8 @@ class Index:
         cosine = np.zeros(len(self._doc_of_row), dtype=np.float32)
         if dense_on:
             vector = self._encoder().query(query)
-            rows, _ = dense.search(self._dense, vector, DEPTH, None if allowed is None else np.flatnonzero(allowed))
-            candidates = np.union1d(candidates, rows)
-            cosine[candidates] = self._embeddings[candidates] @ vector
+            candidates = np.union1d(candidates, self._nearest(vector, allowed))
+            cosine[candidates] = self._cosines(candidates, vector)
         if candidates.size == 0:
             return []
         fused = fuse(sparse[candidates], cosine[candidates], weight if dense_on else 0.0)
@@ -129,22 +140,74 @@ class Index:
         if depth == 0:
             return fused
         relevance = load_reranker(self.settings.reranker) if self.settings.reranker else None
-        head = rerank([self._clauses.get(int(r)) for r in candidates[:depth]], fused[:depth], hint, query, relevance)
+        head = rerank([self._clause(int(r)) for r in candidates[:depth]], fused[:depth], hint, query, relevance)
         tail = np.minimum(fused[depth:], head.min()) - 1e-6  # below every reranked candidate, order kept
         return np.concatenate([head, tail])
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
-        """Rows the filters admit (a mask): each distinct filter scans the documents once."""
+        """Rows the filters admit and no tombstone holds (a mask); None: every row."""
         if filters is None or filters.is_empty():
-            return None
+            return None if self._whole else self._live
         rows = self._scopes.get(filters)
         if rows is None:
-            admitted = np.array([admits(filters, meta) for meta in self.documents.values()], dtype=bool)
-            rows = admitted[self._doc_of_row] if len(self._doc_of_row) else np.zeros(0, dtype=bool)
+            postings = self._postings()
+            admitted = np.ones(len(self.documents) + 1, dtype=bool)
+            admitted[-1] = False  # the slot of rows no live document claims
+            for holders in [postings.get(key, ()) for key in wanted(filters)] + (
+                    [[self._position[d] for d in filters.doc_ids if d in self._position]] if filters.doc_ids else []):
+                held = np.zeros(len(admitted), dtype=bool)
+                held[np.asarray(holders, dtype=np.int64)] = True
+                admitted &= held
+            rows = admitted[self._doc_of_row]
             if len(self._scopes) >= _SCOPES:
                 self._scopes.clear()
             self._scopes[filters] = rows
         return rows
+
+    def _postings(self) -> dict[str, np.ndarray]:
+        """Filter key -> positions of the live documents holding it, merged from the segments'
+        postings (written with them) on the first filtered search."""
+        with self._lock:
+            if self._filter_postings is None:
+                merged: dict[str, list[int]] = {}
+                entries = self._manifest.documents
+                for seg in self._segments:
+                    name = seg.path.name
+                    for key, doc_ids in seg.filters().items():
+                        merged.setdefault(key, []).extend(self._position[d] for d in doc_ids
+                                                          if d in entries and entries[d].segment == name)
+                self._filter_postings = {k: np.array(v, dtype=np.int64) for k, v in merged.items()}
+            return self._filter_postings
+
+    def _nearest(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        """Rows of the DEPTH nearest vectors among `allowed`, searched segment by segment."""
+        rows, scores = [], []
+        for seg, start, stop in zip(self._segments, self._offsets, self._offsets[1:]):
+            local = None if allowed is None or allowed[start:stop].all() else np.flatnonzero(allowed[start:stop])
+            if local is not None and not local.size:
+                continue
+            found, cosines = dense.search(seg.dense, vector, DEPTH, local)
+            rows.append(found + start)
+            scores.append(cosines)
+        if not rows:
+            return np.zeros(0, dtype=np.int64)
+        rows, scores = np.concatenate(rows), np.concatenate(scores)
+        return rows[np.argsort(-scores, kind="stable")[:DEPTH]]
+
+    def _cosines(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        out = np.empty(len(rows), dtype=np.float32)
+        which = np.searchsorted(self._offsets, rows, side="right") - 1
+        for i in np.unique(which):
+            at = which == i
+            out[at] = self._segments[i].embeddings[rows[at] - self._offsets[i]] @ vector
+        return out
+
+    def _segment_of(self, row: int) -> int:
+        return int(np.searchsorted(self._offsets, row, side="right")) - 1
+
+    def _clause(self, row: int) -> Clause:
+        i = self._segment_of(row)
+        return self._segments[i].clauses.get(row - int(self._offsets[i]))
 
     def _encoder(self) -> Encoder:
         encoder = load_encoder(self.settings.model)
@@ -154,7 +217,7 @@ class Index:
         return encoder
 
     def _hit(self, row: int, score: float, sparse: float, cosine: float | None) -> Hit:
-        clause = self._clauses.get(row)
+        clause = self._clause(row)
         return Hit.from_clause(clause, self.documents[clause.doc_id], score, sparse, cosine)
 
 

@@ -3,69 +3,123 @@
 The accented view is precise but only usable when the query has diacritics; the folded view
 serves every query. Headings and table-group titles are discounted: their words recur in the
 context of every clause beneath them, and those clauses carry the substance (and the agencies).
+
+Each segment stores its postings (bm25.Postings) per view and each row's kind prior; a query
+scores every segment with document frequencies and average lengths summed over the live rows of
+all of them, so the scores are exactly those of one index built over the same live clauses: each
+row receives the same contributions, computed from the same integers, added in the same order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import BM25
-from index.term_cache import TermCache
+from index.bm25 import Postings, idf, weight
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
-from index.tokenize import ACCENTED, TERMS, accented_query_terms
+from index.term_cache import TermCache
+from index.tokenize import ACCENTED, TERMS
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
 from ingest.text import has_diacritics
 
 FIELD_WEIGHTS = {TEXT: 1.0, PLACE: 1.0, CONTEXT: 0.5}  # context tips the balance between similar clauses
 KIND_PRIOR = {HEADING: 0.7, TABLE_GROUP: 0.7}
 EXPANSION_WEIGHT = 0.5  # qa-supplied synonyms count less than the user's own words
+PRIOR = "prior.npy"
 
 
 def _prefix(path: Path, view: str) -> Path:
     return path / f"sparse-{view}"
 
 
-class SparseIndex:
-    """One BM25 matrix per view, its three fields' matrices weighted and added and each clause's
-    kind prior applied at build time, so a query makes one pass per view (two in all)."""
+@dataclass(frozen=True)
+class SegmentPostings:
+    """One segment's sparse side: postings per view, each row's kind prior."""
 
-    def __init__(self, bm25: dict[str, BM25]):
-        self.bm25 = bm25
+    views: dict[str, Postings]
+    prior: np.ndarray  # (rows,) float32
+
+    @classmethod
+    def build(cls, documents: dict[str, DocumentMeta], clauses: Sequence[Clause],
+              cache: TermCache | None = None) -> SegmentPostings:
+        """`cache` supplies terms already computed (by an earlier segment) and records the new ones."""
+        cache = cache or TermCache()
+        fields = [sparse_fields(documents[c.doc_id], c) for c in clauses]
+        prior = np.array([KIND_PRIOR.get(c.kind, 1.0) for c in clauses], dtype=np.float32)
+        return cls({view: Postings.build([[cache.terms(view, f[field]) for f in fields] for field in FIELD_WEIGHTS])
+                    for view in TERMS}, prior)
+
+    def save(self, path: Path) -> None:
+        for view, postings in self.views.items():
+            postings.save(_prefix(path, view))
+        np.save(path / PRIOR, self.prior)
+
+    @classmethod
+    def load(cls, path: Path) -> SegmentPostings:
+        return cls({view: Postings.load(_prefix(path, view)) for view in TERMS},
+                   np.load(path / PRIOR, mmap_mode="r", allow_pickle=False))
+
+
+class SparseIndex:
+    """Segments in row order; `live[row]` false for a deleted (tombstoned) row, which scores 0 and
+    counts in no statistic."""
+
+    def __init__(self, segments: Sequence[SegmentPostings], live: np.ndarray):
+        self._segments = segments
+        self._offsets = np.concatenate([[0], np.cumsum([len(s.prior) for s in segments])]).astype(np.int64)
+        self._live = live
+        self._whole = [bool(live[a:z].all()) for a, z in zip(self._offsets, self._offsets[1:])]
+        self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
+        self._n = int(live.sum())
+        self._average = {}  # (view, field) -> average length over live rows
+        for view in TERMS:
+            for f in range(len(FIELD_WEIGHTS)):
+                total = sum(int(s.views[view].lengths[f][self._seg_live(i)].sum()) if not self._whole[i] else
+                            int(s.views[view].lengths[f].sum(dtype=np.int64)) for i, s in enumerate(segments))
+                self._average[view, f] = total / self._n if total else 1.0
 
     @classmethod
     def build(cls, documents: dict[str, DocumentMeta], clauses: Sequence[Clause],
               cache: TermCache | None = None) -> SparseIndex:
-        """`cache` supplies terms already computed (by an earlier build) and records the new ones."""
-        cache = cache or TermCache()
-        fields = [sparse_fields(documents[c.doc_id], c) for c in clauses]
-        prior = np.array([KIND_PRIOR.get(c.kind, 1.0) for c in clauses], dtype=np.float32)
-        return cls({view: BM25.combine([(BM25.build([cache.terms(view, f[field]) for f in fields]), weight)
-                                        for field, weight in FIELD_WEIGHTS.items()], prior)
-                    for view in TERMS})
+        """One segment of `clauses`, all live: what a fresh single build scores."""
+        return cls([SegmentPostings.build(documents, clauses, cache)], np.ones(len(clauses), dtype=bool))
+
+    def _seg_live(self, i: int) -> np.ndarray:
+        return self._live[self._offsets[i]:self._offsets[i + 1]]
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
-        """Weighted BM25 per clause, summed over views and fields."""
-        total = None
-        for view, terms in TERMS.items():
+        """Weighted BM25 per row, summed over views and fields, times the kind prior; 0 if deleted."""
+        total = np.zeros(len(self._live), dtype=np.float32)
+        for view, tokenize in TERMS.items():
             if view == ACCENTED and not has_diacritics(query):
                 continue  # folded words cannot match accented ones
-            bm25 = self.bm25[view]
-            if view == ACCENTED:  # the index's own compounds stand in for pyvi (tokenize.accented_query_terms)
-                terms = lambda text, bm25=bm25: accented_query_terms(text, bm25.__contains__)  # noqa: E731
-            own, extra = terms(query), terms(expansion)
-            scores = bm25.scores(own + extra, [1.0] * len(own) + [EXPANSION_WEIGHT] * len(extra))
-            total = scores if total is None else total + scores
-        return total
+            best: dict[str, float] = {}
+            for term, w in [(t, 1.0) for t in tokenize(query)] + [(t, EXPANSION_WEIGHT) for t in tokenize(expansion)]:
+                best[term] = max(best.get(term, 0.0), w)
+            if best:
+                self._add(total, view, sorted(best), best)
+        return total * self._factor
 
-    def save(self, path: Path) -> None:
-        for view, bm25 in self.bm25.items():
-            bm25.save(_prefix(path, view))
-
-    @classmethod
-    def load(cls, path: Path, n_clauses: int) -> SparseIndex:
-        return cls({view: BM25.load(_prefix(path, view), n_clauses) for view in TERMS})
-
-
+    def _add(self, total: np.ndarray, view: str, terms: list[str], weights: dict[str, float]) -> None:
+        wanted = np.array(terms, dtype=str)
+        ids = [s.views[view].find(wanted) for s in self._segments]
+        for t, term in enumerate(terms):
+            holders = [i for i in range(len(self._segments)) if ids[i][t] >= 0]
+            for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
+                spans = []
+                for i in holders:
+                    p = self._segments[i].views[view]
+                    a, z = int(p.indptr[f, ids[i][t]]), int(p.indptr[f, ids[i][t] + 1])
+                    if z > a:
+                        spans.append((i, p, a, z))
+                df = sum(z - a if self._whole[i] else int(self._seg_live(i)[p.rows[a:z]].sum()) for i, p, a, z in spans)
+                if not df:
+                    continue
+                term_idf, scale = float(idf(df, self._n)), np.float32(weights[term] * field_weight)
+                for i, p, a, z in spans:
+                    rows = np.asarray(p.rows[a:z])
+                    contribution = weight(term_idf, p.tf[a:z], p.lengths[f][rows], self._average[view, f])
+                    total[self._offsets[i] + rows] += scale * contribution.astype(np.float32)

@@ -1,43 +1,69 @@
-"""Each text's terms in each sparse view, cached by content hash across generations.
+"""Each text's terms in each sparse view, cached by content hash across segments.
 
 pyvi's segmentation is most of what a sparse build costs (78% at 10k clauses), and most texts a
-rebuild sees were segmented by the build before: every clause of an unchanged document, and the
-place and heading strings many clauses share. So a build asks this cache, which segments only
-texts it has not seen, and the generation stores the entries it used (`terms.tsv`) for the next.
+new segment holds were segmented before: the unchanged clauses of a changed document, the place
+and heading strings many documents share, every clause of a merge. So a build asks this cache,
+which looks a text up in the segments' term stores and segments only texts none of them holds;
+each segment stores the entries it used (`terms.tsv`, sorted by key with an offset table, so a
+lookup reads one line of it, memory-mapped, and never the whole file).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import mmap
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from index.tokenize import TERMS, VERSION, VIEWS
 
 FILE = "terms.tsv"
+KEYS = "terms.keys.npy"
+OFFSETS = "terms.offsets.npy"
 _SEP = "\x1f"  # between terms: folded terms are syllable pairs and contain spaces
+
+Entry = tuple[tuple[str, ...], ...]  # terms per view, in VIEWS order
 
 
 def text_key(text: str) -> str:
     return hashlib.blake2b(f"{VERSION}\0{text}".encode(), digest_size=16).hexdigest()
 
 
-class TermCache:
-    """`terms(view, text)`; remembers what was asked, so `save` keeps exactly the live entries."""
+class TermStore:
+    """The entries one segment saved, looked up by key."""
 
-    def __init__(self, entries: dict[str, tuple[tuple[str, ...], ...]] | None = None,
-                 views: dict[str, Callable[[str], list[str]]] = TERMS):
-        self._known = entries or {}
+    def __init__(self, path: Path):
+        self._keys = np.load(path / KEYS, mmap_mode="r", allow_pickle=False)
+        self._offsets = np.load(path / OFFSETS, mmap_mode="r", allow_pickle=False)
+        with (path / FILE).open("rb") as fh:
+            self._text = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self._offsets[-1] else b""
+
+    def get(self, key: str) -> Entry | None:
+        wanted = key.encode()
+        i = int(np.searchsorted(self._keys, wanted))
+        if i >= len(self._keys) or self._keys[i] != wanted:
+            return None
+        line = self._text[self._offsets[i]:self._offsets[i + 1]].decode().rstrip("\n")
+        return tuple(tuple(c.split(_SEP)) if c else () for c in line.split("\t")[1:])
+
+
+class TermCache:
+    """`terms(view, text)`; remembers what was asked, so `save` keeps exactly the entries used."""
+
+    def __init__(self, stores: Sequence[TermStore] = (), views: dict[str, Callable[[str], list[str]]] = TERMS):
+        self._stores = stores
         self._views = views
         self._column = {view: i for i, view in enumerate(VIEWS)}
-        self._used: dict[str, tuple[tuple[str, ...], ...]] = {}
-        self.computed = 0  # texts tokenised by this cache (not found in it)
+        self._used: dict[str, Entry] = {}
+        self.computed = 0  # texts tokenised by this cache (found in no store)
 
     def terms(self, view: str, text: str) -> tuple[str, ...]:
         key = text_key(text)
         entry = self._used.get(key)
         if entry is None:
-            entry = self._known.get(key)
+            entry = next((e for e in (s.get(key) for s in self._stores) if e is not None), None)
             if entry is None:
                 entry = tuple(tuple(self._views[v](text)) for v in VIEWS)
                 self.computed += 1
@@ -45,20 +71,11 @@ class TermCache:
         return entry[self._column[view]]
 
     def save(self, path: Path) -> None:
-        with (path / FILE).open("w", encoding="utf-8") as fh:
-            for key, entry in self._used.items():
-                fh.write("\t".join((key, *(_SEP.join(terms) for terms in entry))) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> TermCache:
-        """The cache a generation saved; empty when it has none (built by an older version)."""
-        entries = {}
-        try:
-            with (path / FILE).open(encoding="utf-8") as fh:
-                for line in fh:
-                    key, *columns = line.rstrip("\n").split("\t")
-                    if len(columns) == len(VIEWS):
-                        entries[key] = tuple(tuple(c.split(_SEP)) if c else () for c in columns)
-        except FileNotFoundError:
-            pass
-        return cls(entries)
+        keys = sorted(self._used)
+        offsets = [0]
+        with (path / FILE).open("wb") as fh:
+            for key in keys:
+                line = "\t".join((key, *(_SEP.join(terms) for terms in self._used[key]))) + "\n"
+                offsets.append(offsets[-1] + fh.write(line.encode()))
+        np.save(path / KEYS, np.array(keys, dtype="S32"))
+        np.save(path / OFFSETS, np.array(offsets, dtype=np.int64))

@@ -14,12 +14,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import index.build
 import index.dense
 from index import Index, IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
-from index import store
+from index import segment, store
 from index.config import Settings
 from index.errors import IndexDamaged
 from index.model import FileError, Filters
@@ -106,15 +107,19 @@ def test_manifest_records_model_documents_and_counts(built, idx):
     path = built.index_dir / generation
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format_version"] == store.FORMAT_VERSION
-    assert (manifest["model"], manifest["dimension"], manifest["dense_index"]) == (built.model, 384, "flat-ip")
+    assert (manifest["model"], manifest["dimension"]) == (built.model, 384)
+    (only,) = manifest["segments"]  # one build, one segment
+    assert only["dense"] == "flat-ip" and only["rows"] == manifest["clauses"]
     assert manifest["clauses"] == sum(d["clauses"] for d in manifest["documents"].values()) == len(idx.clauses())
     for doc_id, entry in manifest["documents"].items():
         source = Path(entry["source"])
         assert source.parent == built.corpus_dir.resolve()
         assert entry["content_hash"] == hashlib.sha256(source.read_bytes()).hexdigest()
         assert entry["clauses"] == len(idx.clauses(doc_id)) == idx.clause_counts()[doc_id] > 0
-    files = {f.name for f in path.iterdir()}
-    assert {"embeddings.npy", "clauses.jsonl", "documents.jsonl", "terms.tsv"} <= files
+        assert entry["segment"] == only["name"] and 0 <= entry["start"] < only["rows"]
+    assert {f.name for f in path.iterdir()} == {"manifest.json"}
+    files = {f.name for f in (built.index_dir / only["name"]).iterdir()}
+    assert {"embeddings.npy", "clauses.jsonl", "documents.jsonl", "terms.tsv", "filters.json"} <= files
     assert "dense.faiss" not in files  # exact search reads the embeddings: one copy of the vectors
     stats = idx.stats()
     assert (stats.documents, stats.clauses, stats.dimension) == (len(idx.documents), manifest["clauses"], 384)
@@ -131,11 +136,12 @@ def test_stats_outlive_the_pruning_of_their_generation(writable):
     assert idx.stats().size_bytes == size > 0
 
 
-def test_large_corpora_switch_to_hnsw(writable):
+def test_large_segments_switch_to_hnsw(writable):
     settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, ann_threshold=10)
     remove(settings, [next(iter(Index.open(settings).documents))])
+    index.build.compact(settings)  # a merge writes a segment past the threshold
     manifest = json.loads((settings.index_dir / current_generation(settings) / "manifest.json").read_text())
-    assert manifest["dense_index"] == "hnsw"
+    assert [s["dense"] for s in manifest["segments"]] == ["hnsw"]
     assert any(h.lead == "Sở Tài chính" for h in Index.open(settings).search("mua sắm công xanh kinh phí sự nghiệp", k=3))
 
 
@@ -299,20 +305,31 @@ def test_reader_that_lost_a_race_with_pruning_opens_the_newer_generation(writabl
 
 # --- atomic publishing and locking -----------------------------------------------------------
 
+def _edit_one(settings) -> Path:
+    """A corpus file with one clause rewritten: the next sync writes a segment."""
+    path = next(settings.corpus_dir.glob("thanh-hoa*"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("nguồn kinh phí sự nghiệp", "nguồn vốn khinh khí cầu"), encoding="utf-8")
+    return path
+
+
 def test_failure_while_writing_leaves_the_previous_generation_serving(writable, monkeypatch):
     before = Index.open(writable)
     results = [h.id for h in before.search("mua sắm công xanh", k=5)]
+    segments = sorted(p.name for p in writable.index_dir.glob("seg-*"))
 
     def full_disk(*args):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(index.dense, "save", full_disk)
+    _edit_one(writable)
     with pytest.raises(OSError, match="No space left"):
-        remove(writable, [next(iter(before.documents))])
+        sync(writable, [writable.corpus_dir])
     after = Index.open(writable)
     assert after.generation == before.generation
     assert [h.id for h in after.search("mua sắm công xanh", k=5)] == results
     assert not [p for p in writable.index_dir.iterdir() if p.name.startswith(store.TMP_PREFIX)]
+    assert sorted(p.name for p in writable.index_dir.glob("seg-*")) == segments
 
 
 def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
@@ -323,7 +340,7 @@ def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
         import time
         from pathlib import Path
         import index.dense
-        from index import remove
+        from index import sync
         from index.config import Settings
 
         def stall(*args):
@@ -331,8 +348,9 @@ def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
             time.sleep(600)
 
         index.dense.save = stall
-        remove(Settings(index_dir=Path({str(writable.index_dir)!r})), [{doc_id!r}])
+        sync(Settings(index_dir=Path({str(writable.index_dir)!r})), [Path({str(writable.corpus_dir)!r})])
     """)
+    _edit_one(writable)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     writer = subprocess.Popen([sys.executable, "-c", script], env=env)
     try:
@@ -356,30 +374,127 @@ def test_second_writer_is_refused_while_the_lock_is_held(writable):
             sync(writable, [writable.corpus_dir])
 
 
+QUERIES = ("nguồn vốn khinh khí cầu", "dan nhan sinh thai", "Sở Tài chính chủ trì", "trồng rừng ngập mặn",
+           "tuyên truyền sản xuất và tiêu dùng bền vững")
+
+
+def _assert_scores_as_a_fresh_build(idx: Index) -> None:
+    """Sparse scores of every live clause equal those of one segment built from the live clauses alone."""
+    from index.sparse import SparseIndex
+
+    live = np.flatnonzero(idx._live)
+    rows = live[np.argsort(idx._doc_of_row[live], kind="stable")]  # in the order of idx.clauses()
+    fresh = SparseIndex.build(idx.documents, idx.clauses())
+    for query in QUERIES:
+        scores = idx._sparse.scores(query, "mua sắm xanh")
+        assert (scores[rows] == fresh.scores(query, "mua sắm xanh")).all(), query
+        assert not scores[~idx._live].any()  # tombstones score nothing
+
+
 def test_a_changed_document_segments_only_its_changed_text(writable, monkeypatch):
     """Unchanged clauses, places and headings come from the term cache; scores are as from scratch."""
     import index.tokenize
-    from index.sparse import SparseIndex
 
     segmented = []
     real = index.tokenize.segment
     monkeypatch.setattr(index.tokenize, "segment", lambda text: segmented.append(text) or real(text))
-    thanh_hoa = next(p for p in writable.corpus_dir.iterdir() if p.name.startswith("thanh-hoa"))
-    text = thanh_hoa.read_text(encoding="utf-8")
-    thanh_hoa.write_text(text.replace("nguồn kinh phí sự nghiệp", "nguồn vốn khinh khí cầu"), encoding="utf-8")
+    thanh_hoa = _edit_one(writable)
     assert sync(writable, [writable.corpus_dir]).updated == (thanh_hoa.stem,)
     assert segmented and all("khinh khí cầu" in t for t in segmented)  # the edited clause's text field only
+    _assert_scores_as_a_fresh_build(Index.open(writable))
+
+
+def _no_merges(settings) -> Settings:
+    return Settings(index_dir=settings.index_dir, corpus_dir=settings.corpus_dir, lock_timeout=0, merge_factor=64,
+                    merge_deleted_share=1.0)
+
+
+def test_a_change_writes_a_segment_and_rewrites_nothing(writable):
+    """The old segment's files stay as written; the changed document's old rows become tombstones."""
+    (old,) = writable.index_dir.glob("seg-*")
+    written = {f.name: (f.stat().st_mtime_ns, f.read_bytes()) for f in old.iterdir()}
+    _edit_one(writable)
+    sync(_no_merges(writable), [writable.corpus_dir])
     idx = Index.open(writable)
-    records = store.read_records(store.generation_path(writable.index_dir))
-    fresh = SparseIndex.build(records.documents, records.clauses)
-    for query in ("nguồn vốn khinh khí cầu", "dan nhan sinh thai", "Sở Tài chính chủ trì"):
-        assert (idx._sparse.scores(query) == fresh.scores(query)).all()
+    manifest = store.read_manifest(writable.index_dir / idx.generation)
+    assert [s.name for s in manifest.segments][0] == old.name and len(manifest.segments) == 2
+    assert {f.name: (f.stat().st_mtime_ns, f.read_bytes()) for f in old.iterdir()} == written
+    live = manifest.live_rows()
+    assert live[old.name] == manifest.segments[0].rows - manifest.documents["thanh-hoa" + _stem_tail(writable)].clauses
+    assert (~idx._live).sum() == manifest.segments[0].rows - live[old.name] > 0
+    hits = idx.search("nguồn kinh phí sự nghiệp mua sắm công xanh", k=50)
+    assert not any("nguồn kinh phí sự nghiệp" in h.text and h.doc.doc_id.startswith("thanh-hoa") for h in hits)
+
+
+def _stem_tail(settings) -> str:
+    return next(settings.corpus_dir.glob("thanh-hoa*")).stem.removeprefix("thanh-hoa")
+
+
+def test_segments_and_tombstones_score_exactly_as_one_build(writable, tmp_path):
+    """Added, changed and removed documents across several segments (no merge): BM25 statistics are
+    corpus-wide, so every live clause scores as in a single build of the same clauses."""
+    settings = _no_merges(writable)
+    _edit_one(settings)
+    sync(settings, [settings.corpus_dir])
+    (settings.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    sync(settings, [settings.corpus_dir])
+    doomed = next(settings.corpus_dir.glob("nghi-xuan*"))
+    remove(settings, [doomed.stem])
+    doomed.unlink()
+    idx = Index.open(settings)
+    assert len(store.read_manifest(settings.index_dir / idx.generation).segments) == 3
+    assert "new-plan" in idx.documents and doomed.stem not in idx.documents
+    _assert_scores_as_a_fresh_build(idx)
+    assert idx.search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == "new-plan"
+    assert {c.doc_id for c in idx.clauses()} == set(idx.documents)
+
+    index.build.compact(settings)  # and after merging them into one
+    merged = Index.open(settings)
+    assert len(store.read_manifest(settings.index_dir / merged.generation).segments) == 1 and merged._live.all()
+    _assert_scores_as_a_fresh_build(merged)
+    assert [h.id for h in merged.search("trồng rừng ngập mặn", k=10)] == [h.id for h in idx.search("trồng rừng ngập mặn", k=10)]
+
+
+def test_the_merge_policy_runs_during_a_write(writable):
+    """With a merge factor of 2, the second small segment of a tier is merged with the first; a
+    segment whose deleted share passes the threshold is rewritten without its tombstones."""
+    settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, lock_timeout=0, merge_factor=2)
+    (big,) = writable.index_dir.glob("seg-*")
+    (settings.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    sync(settings, [settings.corpus_dir])
+    manifest = store.read_manifest(store.generation_path(settings.index_dir))
+    assert [s.name for s in manifest.segments] != [big.name] and len(manifest.segments) == 1  # both under FLOOR rows
+    _assert_scores_as_a_fresh_build(Index.open(settings))
+
+    ids = sorted(Index.open(settings).documents)
+    strict = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, lock_timeout=0,
+                      merge_deleted_share=0.1)
+    remove(strict, ids[: len(ids) // 2])
+    manifest = store.read_manifest(store.generation_path(settings.index_dir))
+    (only,) = manifest.segments
+    assert only.rows == manifest.clauses  # rewritten: no tombstones left
+    _assert_scores_as_a_fresh_build(Index.open(settings))
+
+
+def test_a_reader_keeps_serving_from_pruned_segments(writable):
+    """A reader's memory-mapped files stay readable after the writer deletes them."""
+    idx = Index.open(writable)
+    before = [h.id for h in idx.search("mua sắm công xanh kinh phí sự nghiệp", k=5)]
+    clauses = idx.clauses()
+    ids = list(idx.documents)
+    remove(writable, ids[:1])
+    index.build.compact(writable)
+    remove(writable, ids[1:2])
+    index.build.compact(writable)
+    assert not (writable.index_dir / idx.generation).exists() and not idx._segments[0].path.exists()
+    assert [h.id for h in idx.search("mua sắm công xanh kinh phí sự nghiệp", k=5)] == before
+    assert idx.clauses() == clauses
 
 
 def test_a_no_op_reindex_reads_no_file_whose_stamp_is_unchanged(writable, monkeypatch):
     """Size and mtime as recorded: neither hashed nor the generation's records read; touched: hashed."""
     monkeypatch.setattr(index.build, "_sha256", lambda path: pytest.fail(f"{path} was hashed"))
-    monkeypatch.setattr(store, "read_records", lambda path: pytest.fail("records were read"))
+    monkeypatch.setattr(index.build.segment, "Segment", lambda path: pytest.fail(f"segment {path} was read"))
     assert not sync(writable, [writable.corpus_dir]).changed
     touched = next(writable.corpus_dir.iterdir())
     os.utime(touched, ns=(time.time_ns(), time.time_ns()))
@@ -451,9 +566,11 @@ def test_an_index_of_another_ingest_version_is_reingested_from_its_sources(writa
     assert manifest["ingest_version"] == INGEST_VERSION
     manifest["ingest_version"] = INGEST_VERSION - 1  # as an older release recorded it ...
     (path / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    clauses = (path / store.CLAUSES).read_text(encoding="utf-8")  # ... with the clauses its code made
+    (only,) = manifest["segments"]
+    clauses_file = writable.index_dir / only["name"] / segment.CLAUSES
+    clauses = clauses_file.read_text(encoding="utf-8")  # ... with the clauses its code made
     assert clauses.count("Sở Tài chính") > 1
-    (path / store.CLAUSES).write_text(clauses.replace("Sở Tài chính", "Sở Tài chánh"), encoding="utf-8")
+    clauses_file.write_text(clauses.replace("Sở Tài chính", "Sở Tài chánh"), encoding="utf-8")
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     (uploads / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
@@ -472,9 +589,12 @@ def test_leftovers_of_a_killed_writer_go_at_the_next_write_lock(writable):
     leftover = writable.index_dir / f"{store.TMP_PREFIX}gen-20250101T000000000000-abcdef"
     leftover.mkdir()
     (leftover / "clauses.jsonl").write_text("{}\n")
+    unlisted = writable.index_dir / f"{store.SEG_PREFIX}20250101T000000000000-abcdef"  # renamed, never published
+    shutil.copytree(next(writable.index_dir.glob(f"{store.SEG_PREFIX}*")), unlisted)
     changes = sync(writable, [writable.corpus_dir])
     assert not changes.changed  # nothing was published, and still
-    assert not leftover.exists()
+    assert not leftover.exists() and not unlisted.exists()
+    assert Index.open(writable).search("mua sắm công xanh", k=1)
 
 
 def test_a_current_copied_as_a_directory_is_named_with_the_cure(writable):
@@ -496,9 +616,10 @@ def test_a_full_disk_reads_as_a_full_disk(writable, monkeypatch):
         raise OSError("122496 requested and 23520 written")  # how numpy says it
 
     monkeypatch.setattr(index.dense, "save", short_write)
+    _edit_one(writable)
     with pytest.raises(OSError, match=r"^not enough disk space in .* \(No space left on device\); free some space "
                                       r"and retry. The previous index is still serving$"):
-        remove(writable, [next(iter(Index.open(writable).documents))])
+        sync(writable, [writable.corpus_dir])
     assert current_generation(writable) == before
 
 

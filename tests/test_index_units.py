@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from index import dense, embed
-from index.bm25 import BM25
+from index.bm25 import BM25, Postings, idf, weight
 from index.clause_text import SHORT_CLAUSE_WORDS, dense_text, sparse_fields
 from index.embed import ModelProfile, profile_for
 from index.embed_st import SentenceTransformerEncoder
 from index.filtering import admits
 from index.fusion import fuse
+from index.merging import SegmentSize, plan
 from index.model import Filters
 from index.tokenize import accented_terms, folded_terms
 from ingest.model import Clause, DocumentMeta
@@ -32,27 +33,42 @@ def test_folded_view_matches_unaccented_text_with_syllable_pairs():
     assert "thai dong" not in doc  # no pair across punctuation
 
 
-def test_bm25_ranks_by_term_weight_and_round_trips(tmp_path):
+def test_bm25_ranks_by_term_weight():
     docs = [["mua", "sam", "cong", "xanh"], ["xanh", "xanh"], ["nhan", "sinh", "thai"], []]
     bm25 = BM25.build(docs)
     scores = bm25.scores(["mua", "sam", "xanh"])
     assert scores.argmax() == 0 and scores[2] == 0 and scores[3] == 0
     assert bm25.scores(["unknown"]).tolist() == [0, 0, 0, 0]
     assert bm25.scores(["xanh"], [0.5])[1] == pytest.approx(bm25.scores(["xanh"])[1] / 2)
-    bm25.save(tmp_path / "s")
-    loaded = BM25.load(tmp_path / "s", len(docs))
-    assert isinstance(loaded.data, np.memmap)
-    assert np.array_equal(loaded.scores(["mua", "xanh", "thai"]), bm25.scores(["mua", "xanh", "thai"]))
 
 
-def test_combined_bm25_scores_as_the_weighted_sum_of_its_parts():
-    text = BM25.build([["mua", "sam", "xanh"], ["xanh"], ["nhan", "sinh", "thai"]])
-    context = BM25.build([["mua", "sam"], ["mua", "sam", "cong"], []])
-    prior = np.array([1.0, 0.7, 1.0], dtype=np.float32)
-    both = BM25.combine([(text, 1.0), (context, 0.5)], prior)
-    for query, weights in ((["mua", "xanh"], [1.0, 0.5]), (["cong", "thai", "zzz"], None)):
-        expected = (text.scores(query, weights) + 0.5 * context.scores(query, weights)) * prior
-        assert np.allclose(both.scores(query, weights), expected, rtol=1e-6)
+def test_postings_round_trip_and_score_as_bm25(tmp_path):
+    """Query-time scoring over a segment's postings gives the precomputed BM25 of the same field."""
+    text = [["mua", "sam", "xanh"], ["xanh"], ["nhan", "sinh", "thai"], ["xanh", "xanh", "mua"]]
+    context = [["mua", "sam"], ["mua", "sam", "cong"], [], ["cong"]]
+    postings = Postings.build([text, context])
+    postings.save(tmp_path / "s")
+    loaded = Postings.load(tmp_path / "s")
+    assert isinstance(loaded.tf, np.memmap) and loaded.lengths.tolist() == [[3, 1, 3, 3], [2, 3, 0, 1]]
+    assert loaded.find(np.array(["cong", "zzz", "xanh"])).tolist()[1] == -1
+    for f, docs in enumerate((text, context)):
+        expected = BM25.build(docs).scores(["xanh", "cong", "mua"])
+        got = np.zeros(len(docs))
+        average = loaded.lengths[f].sum() / len(docs)
+        for t in loaded.find(np.array(["xanh", "cong", "mua"])):
+            a, z = loaded.indptr[f, t], loaded.indptr[f, t + 1]
+            rows = loaded.rows[a:z]
+            got[rows] += weight(float(idf(z - a, len(docs))), loaded.tf[a:z], loaded.lengths[f][rows], average)
+        assert np.allclose(got, expected, rtol=1e-6)
+
+
+def test_merge_policy_merges_a_full_tier_and_rewrites_a_segment_of_tombstones():
+    sizes = [SegmentSize("big", 100_000, 99_000), SegmentSize("a", 67, 67), SegmentSize("b", 67, 60),
+             SegmentSize("c", 500, 500)]
+    assert plan(sizes, 4, 0.3) == []
+    assert plan([*sizes, SegmentSize("d", 900, 900)], 4, 0.3) == [["a", "b", "c", "d"]]
+    assert plan([*sizes, SegmentSize("e", 1000, 600)], 4, 0.3) == [["e"]]
+    assert plan([SegmentSize(str(i), 20_000, 20_000) for i in range(3)], 3, 0.3) == [["0", "1", "2"]]
 
 
 def test_bm25_of_nothing_scores_nothing():
@@ -163,7 +179,7 @@ def test_table_rows_are_searchable_by_their_agencies_and_place():
 
 
 def test_term_cache_tokenises_a_text_once_and_round_trips(tmp_path):
-    from index.term_cache import TermCache
+    from index.term_cache import TermCache, TermStore
     from index.tokenize import ACCENTED, FOLDED, accented_terms, folded_terms
 
     text = "Sở Tài nguyên và Môi trường chủ trì, dán nhãn sinh thái."
@@ -172,10 +188,13 @@ def test_term_cache_tokenises_a_text_once_and_round_trips(tmp_path):
     assert list(cache.terms(FOLDED, text)) == folded_terms(text) and cache.computed == 1
     cache.terms(ACCENTED, "")
     cache.save(tmp_path)
-    again = TermCache.load(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    TermCache().save(other)  # an empty store
+    again = TermCache([TermStore(other), TermStore(tmp_path)])
     assert again.terms(FOLDED, text) == cache.terms(FOLDED, text) and again.terms(ACCENTED, "") == ()
     assert again.computed == 0
-    assert TermCache.load(tmp_path / "nowhere").terms(ACCENTED, text) == cache.terms(ACCENTED, text)
+    assert TermCache([TermStore(other)]).terms(ACCENTED, text) == cache.terms(ACCENTED, text)
 
 
 def test_a_query_is_segmented_by_the_indexs_own_compounds_without_pyvi():

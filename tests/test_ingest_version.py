@@ -9,7 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from index.sparse import SparseIndex
+from index.sparse import SegmentPostings
 from ingest import ingest_paths
 from ingest.version import INGEST_VERSION
 from index.config import BUNDLED_CORPUS
@@ -18,7 +18,7 @@ RECORD = Path(__file__).with_name("ingest_digest.json")
 
 
 def corpus_digest() -> str:
-    """sha256 over every clause of corpus/ and its BM25 postings (terms, weights)."""
+    """sha256 over every clause of corpus/ and its BM25 postings (terms, frequencies, lengths, priors)."""
     result = ingest_paths([BUNDLED_CORPUS])
     assert not result.errors
     documents = {d.meta.doc_id: d.meta for d in result.documents}
@@ -29,10 +29,12 @@ def corpus_digest() -> str:
         digest.update(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode())
         for clause in doc.clauses:
             digest.update(json.dumps(clause.to_dict(), ensure_ascii=False, sort_keys=True).encode())
-    for view, bm25 in sorted(SparseIndex.build(documents, clauses).bm25.items()):
+    postings = SegmentPostings.build(documents, clauses)
+    for view, p in sorted(postings.views.items()):
         digest.update(view.encode())
-        for array in (bm25.terms, bm25.indptr, bm25.indices, bm25.data.round(4)):
+        for array in (p.terms, p.indptr, p.rows, p.tf, p.lengths):
             digest.update(array.tobytes())
+    digest.update(postings.prior.tobytes())
     return digest.hexdigest()
 
 
