@@ -26,6 +26,7 @@ import numpy as np
 import index
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index import dense, embed, store
+from index.build import compact
 from index.clause_text import dense_text
 from index.config import ROOT, Settings
 from index.model import Filters
@@ -86,7 +87,7 @@ def rss_mb() -> float:
 
 
 def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, embed_sample: int = 1000,
-              questions: Path = QUESTIONS, keep: bool = False) -> dict:
+              questions: Path = QUESTIONS, keep: bool = False, hnsw: bool = True) -> dict:
     """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index."""
     install_stub()
     tmp = None if workdir else tempfile.TemporaryDirectory(prefix="policyqa-scale-")
@@ -101,28 +102,37 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
         t = time.perf_counter()
         index.sync(bench, [corpus])
         build_s = time.perf_counter() - t
-        generation = store.generation_path(index_dir)
-        records = store.read_records(generation)
-        n = len(records.clauses)
+        generation = index.current_generation(bench)
+        disk = store.generation_bytes(index_dir, generation)
+        kinds = ",".join(s.dense for s in store.read_manifest(index_dir / generation).segments)
         queries = [q.q for q in load_gold(questions)]
         opened = _open_in_subprocess(bench)
         idx = index.Index.open(bench)
+        clauses = idx.clauses()
+        vectors = np.concatenate([s.embeddings for s in idx._segments])
+        n = len(clauses)
         search = _latencies(lambda q: idx.search(q, 10), queries)
         scoped = _latencies(lambda q: idx.search(q, 10, Filters(locality="Thanh Hóa")), queries)
         encoder, encode = _real_encoder(settings.model, queries)
-        embed_rate = _embedding_rate(encoder, [dense_text(c) for c in records.clauses[:embed_sample]])
+        embed_rate = _embedding_rate(encoder, [dense_text(c) for c in clauses[:embed_sample]])
         change_s, noop_s = _change_one_document(bench, corpus)
+        changed = index.Index.open(bench)
+        changed_search = _latencies(lambda q: changed.search(q, 10), queries)
+        changed_search.pop("all")
+        t = time.perf_counter()
+        compact(bench)
+        merge_s = time.perf_counter() - t
         figures = {
             "clauses": n,
-            "documents": len(records.documents),
+            "documents": len(idx.documents),
             "generate_s": round(generated_s, 2),
             "build_s": round(build_s, 2),
             "build_clauses_per_s": round(n / build_s, 1),
             "embed_clauses_per_s": None if embed_rate is None else round(embed_rate, 1),
             "build_with_embedding_clauses_per_s": None if embed_rate is None else
             round(n / (build_s + n / embed_rate), 1),
-            "disk_mb": round(store.size_bytes(generation) / 1e6, 1),
-            "dense_index": records.manifest.dense_index,
+            "disk_mb": round(disk / 1e6, 1),
+            "dense_index": kinds,
             "open_s": round(opened["open_s"], 2),
             "rss_base_mb": round(opened["base_mb"], 1),
             "rss_after_open_mb": round(opened["open_mb"], 1),
@@ -134,8 +144,12 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
                 [a + b for a, b in zip(search["all"], encode["all"])]),
             "change_one_document_s": round(change_s, 2),
             "noop_reindex_s": round(noop_s, 2),
-            "bm25s": _bm25s_alone([c.text for c in records.clauses], queries),
-            "faiss": _faiss_alone(records.embeddings, settings.ann_threshold, len(queries)),
+            "segments_after_change": len(changed._segments),
+            "search_after_change_ms": changed_search,
+            "merge_s": round(merge_s, 2),
+            "bm25s": _bm25s_alone([c.text for c in clauses], queries),
+            "faiss": _faiss_alone(vectors, settings.ann_threshold, len(queries)),
+            "hnsw": _hnsw_sweep(vectors, len(queries)) if hnsw else None,
             "questions": len(queries),
         }
         for key in ("search_ms", "search_scoped_ms", "encode_ms", "search_with_encode_ms"):
@@ -223,6 +237,38 @@ def _faiss_alone(vectors: np.ndarray, ann_threshold: int, n_queries: int) -> dic
             "recall_at_10": round(float(np.mean(found)), 3)}
 
 
+HNSW_M = (16, 32)
+HNSW_EF = (16, 32, 64, 128, 256)
+
+
+def _hnsw_sweep(vectors: np.ndarray, n_queries: int) -> list[dict]:
+    """recall@10 against exact search and p50 latency of HNSW graphs over the same vectors, for each
+    graph degree M and search breadth efSearch: the table dense.HNSW_* are chosen from."""
+    import faiss
+
+    queries = _StubEncoder().passages([f"q{i}" for i in range(n_queries)])
+    exact = dense.DenseIndex(vectors)
+    truth = [set(dense.search(exact, v, 10)[0].tolist()) for v in queries]
+    rows = []
+    for m in HNSW_M:
+        graph = faiss.IndexHNSWFlat(vectors.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = dense.HNSW_EF_CONSTRUCTION
+        t = time.perf_counter()
+        graph.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        build_s = time.perf_counter() - t
+        for ef in HNSW_EF:
+            params = faiss.SearchParametersHNSW(efSearch=max(ef, 10))
+            times, found = [], []
+            for v, want in zip(queries, truth):
+                t = time.perf_counter()
+                _, got = graph.search(v.reshape(1, -1), 10, params=params)
+                times.append((time.perf_counter() - t) * 1000)
+                found.append(len(set(got[0].tolist()) & want) / 10)
+            rows.append({"m": m, "ef_search": ef, "build_s": round(build_s, 1),
+                         "recall_at_10": round(float(np.mean(found)), 3), "p50_ms": round(statistics.median(times), 3)})
+    return rows
+
+
 def _latencies(run: Callable, items: Sequence) -> dict:
     for item in items[:5]:  # warm-up: caches, lazy imports, first BLAS calls
         run(item)
@@ -259,7 +305,9 @@ def format_scale(f: dict) -> str:
         f"  search excl. encode      p50 / p95 {ms(f['search_ms'])}; with a locality filter {ms(f['search_scoped_ms'])}",
         f"  query encode             p50 / p95 {ms(f['encode_ms'])}",
         f"  search incl. encode      p50 / p95 {ms(f['search_with_encode_ms'])}",
-        f"  change one document      {f['change_one_document_s']:.2f} s;  no-op reindex {f['noop_reindex_s']:.2f} s",
+        f"  change one document      {f['change_one_document_s']:.2f} s (a segment and tombstones; "
+        f"{f['segments_after_change']} segments after), search then {ms(f['search_after_change_ms'])}",
+        f"  merge all segments       {f['merge_s']:.2f} s;  no-op reindex {f['noop_reindex_s']:.2f} s",
     ]
     b = f["bm25s"]
     lines.append("bm25s alone (same clause texts): " + ("not installed (pip install .[bench])" if b is None else
@@ -267,4 +315,9 @@ def format_scale(f: dict) -> str:
     fa = f["faiss"]
     lines.append(f"faiss alone ({fa['kind']}, same vectors): build {fa['build_s']:.1f} s, search {ms(fa['search_ms'])}, "
                  f"recall@10 vs exact {fa['recall_at_10']}")
+    if f.get("hnsw"):
+        lines.append("HNSW over the same vectors (stub vectors: random, the hardest case for a graph):")
+        lines.append("  M  efSearch  recall@10  p50 ms  (graph build s)")
+        lines += [f"  {r['m']:<3}{r['ef_search']:>7}  {r['recall_at_10']:>9.3f}  {r['p50_ms']:>6.3f}  ({r['build_s']})"
+                  for r in f["hnsw"]]
     return "\n".join(lines)

@@ -50,8 +50,8 @@ PageProgress = Callable[[Path, int, int], None]  # (file, pages done, pages to O
 
 @dataclass(frozen=True)
 class _Doc:
-    """A document of the next generation. One kept as indexed has no `meta` yet: its records are
-    read from the current generation only if a new one is published, so a no-op run reads none."""
+    """A document of the next generation. One kept as indexed has no `meta`: its rows stay where
+    they are, in their segment, so neither a no-op run nor a change to other documents reads them."""
 
     source: str
     content_hash: str

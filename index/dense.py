@@ -1,9 +1,12 @@
 """Dense retrieval over L2-normalised embeddings (inner product = cosine).
 
-Up to `ann_threshold` vectors the search is exact, a matrix-vector product over the generation's
-own `embeddings.npy` (memory-mapped): no second copy of the vectors on disk or in memory. Beyond
-that a faiss HNSW graph, whose search time grows roughly logarithmically instead of linearly.
-Thresholds and HNSW parameters: README.
+One index per segment (the reader merges their top rows). Up to `ann_threshold` vectors the
+search is exact, a matrix-vector product over the segment's `embeddings.npy` (memory-mapped).
+Beyond that a faiss HNSW graph, whose search time grows roughly logarithmically instead of
+linearly; the graph file holds the vectors, so the segment stores no `embeddings.npy` and reads
+them from the graph's storage, memory-mapped (faiss IO_FLAG_MMAP_IFC). Either way: one copy of
+the vectors on disk, and in memory only the pages queries touch.
+Thresholds and HNSW parameters, chosen from `policyqa bench --scale N`'s recall table: README.
 """
 
 from __future__ import annotations
@@ -78,11 +81,21 @@ def _exact(vectors: np.ndarray, query: np.ndarray, k: int,
     return (best if rows is None else rows[best]).astype(np.int64), scores[best].astype(np.float32)
 
 
-def save(index: DenseIndex, path: Path) -> None:
-    """Writes the HNSW graph, if any; exact search needs nothing beyond the embeddings."""
+def save(index: DenseIndex, graph: Path, vectors: Path) -> None:
+    """Writes the HNSW graph (with the vectors in it), or else the vectors alone."""
     if index.graph is not None:
-        faiss.write_index(index.graph, str(path))
+        faiss.write_index(index.graph, str(graph))
+    else:
+        np.save(vectors, index.vectors)
 
 
-def load(path: Path, vectors: np.ndarray) -> DenseIndex:
-    return DenseIndex(vectors, faiss.read_index(str(path)) if path.exists() else None)
+def load(graph: Path, vectors: Path) -> DenseIndex:
+    """Memory-mapped: the graph's vectors stay readable (and the rows of the array that views them
+    valid) for as long as the DenseIndex lives, even if the file is deleted."""
+    if not graph.exists():
+        return DenseIndex(np.load(vectors, mmap_mode="r", allow_pickle=False))
+    index = faiss.read_index(str(graph), faiss.IO_FLAG_MMAP_IFC)
+    storage = faiss.downcast_index(index.storage)
+    view = faiss.rev_swig_ptr(storage.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+    view.flags.writeable = False
+    return DenseIndex(view, index)

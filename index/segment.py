@@ -3,8 +3,9 @@
     seg-*/segment.json                          rows, dense index kind
     seg-*/documents.jsonl                       the documents' metadata, in row order
     seg-*/clauses.jsonl, clause_offsets.npy     clauses by row, read on demand through the offsets
-    seg-*/embeddings.npy, embedding_keys.npy    the vectors and what each was computed from
-    seg-*/dense.faiss                           HNSW graph, past `ann_threshold` rows only (see dense)
+    seg-*/embeddings.npy | dense.faiss          the vectors, or past `ann_threshold` rows an HNSW graph
+                                                holding them (see dense)
+    seg-*/embedding_keys.npy                    what each vector was computed from
     seg-*/sparse-<view>.<array>.npy, prior.npy  BM25 postings and kind priors (see sparse, bm25)
     seg-*/terms.*                               each text's terms, for later segments (term_cache)
     seg-*/filters.json                          filter key -> its documents (see filtering)
@@ -77,12 +78,11 @@ def write(index_dir: Path, batch: Batch, terms: TermCache, ann_threshold: int) -
             for c in batch.clauses:
                 offsets.append(offsets[-1] + fh.write((json.dumps(c.to_dict(), ensure_ascii=False) + "\n").encode()))
         np.save(path / CLAUSE_OFFSETS, np.array(offsets, dtype=np.int64))
-        np.save(path / EMBEDDINGS, batch.embeddings)
         np.save(path / KEYS, batch.keys)
         (path / FILTERS).write_text(json.dumps(filters, ensure_ascii=False), encoding="utf-8")
         terms.save(path)
         sparse.save(path)
-        dense.save(vectors, path / DENSE)
+        dense.save(vectors, path / DENSE, path / EMBEDDINGS)
 
     return store.SegmentEntry(store.write_segment(index_dir, fill), rows, dense.kind(vectors))
 
@@ -116,13 +116,17 @@ class Segment:
         self.documents = {d["doc_id"]: DocumentMeta.from_dict(d) for d in store.read_jsonl(path / DOCUMENTS)}
         self.clauses = ClauseStore(path)
         self.rows = len(self.clauses)
-        self.embeddings = np.load(path / EMBEDDINGS, mmap_mode="r", allow_pickle=False)
         self.keys = np.load(path / KEYS, mmap_mode="r", allow_pickle=False)
         self.sparse = SegmentPostings.load(path)
 
     @cached_property
     def dense(self) -> dense.DenseIndex:
-        return dense.load(self.path / DENSE, self.embeddings)
+        return dense.load(self.path / DENSE, self.path / EMBEDDINGS)
+
+    @property
+    def embeddings(self) -> np.ndarray:
+        """(rows, dimension) float32; valid while this segment is."""
+        return self.dense.vectors
 
     def filters(self) -> dict[str, list[str]]:
         return json.loads((self.path / FILTERS).read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@
 from collections import Counter
 
 
-from bench.scale import QUESTIONS, STUB_MODEL, install_stub, run_scale
+from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, STUB_MODEL, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index.config import Settings
 from ingest import ingest_file
@@ -49,6 +49,9 @@ def test_a_small_scale_run_reports_every_figure(tmp_path):
     assert figures["rss_after_open_mb"] >= figures["rss_base_mb"] > 0 and figures["questions"] == 12
     assert 0 < figures["search_ms"]["p50"] <= figures["search_ms"]["p95"]
     assert figures["change_one_document_s"] > 0 and figures["faiss"]["kind"] == "flat-ip"
+    assert figures["merge_s"] > 0 and figures["segments_after_change"] == 2  # no merge policy at this size
+    assert {(r["m"], r["ef_search"]) for r in figures["hnsw"]} == {(m, ef) for m in HNSW_M for ef in HNSW_EF}
+    assert all(0 < r["recall_at_10"] <= 1 for r in figures["hnsw"])
     assert figures["build_with_embedding_clauses_per_s"] <= figures["embed_clauses_per_s"]
     if figures["bm25s"] is not None:
         assert figures["bm25s"]["search_ms"]["p50"] > 0

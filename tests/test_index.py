@@ -142,6 +142,8 @@ def test_large_segments_switch_to_hnsw(writable):
     index.build.compact(settings)  # a merge writes a segment past the threshold
     manifest = json.loads((settings.index_dir / current_generation(settings) / "manifest.json").read_text())
     assert [s["dense"] for s in manifest["segments"]] == ["hnsw"]
+    files = {f.name for f in (settings.index_dir / manifest["segments"][0]["name"]).iterdir()}
+    assert "dense.faiss" in files and "embeddings.npy" not in files  # the graph holds the one copy
     assert any(h.lead == "Sở Tài chính" for h in Index.open(settings).search("mua sắm công xanh kinh phí sự nghiệp", k=3))
 
 
