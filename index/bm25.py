@@ -27,9 +27,12 @@ def idf(df, n: int):
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
 
-def weight(idf_: float, tf: np.ndarray, lengths: np.ndarray, average: float, k1: float = K1, b: float = B) -> np.ndarray:
-    """BM25 contribution of one term to each row holding it `tf` times."""
-    return idf_ * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths / average))
+def weight(idf_, tf: np.ndarray, lengths: np.ndarray, average: float, k1: float = K1, b: float = B) -> np.ndarray:
+    """BM25 contribution of one term to each row holding it `tf` times (float32 `tf` and `lengths`),
+    in float32: a query computes it for every posting of its terms."""
+    scale = (np.asarray(idf_, dtype=np.float32) * np.float32(k1 + 1)).astype(np.float32)
+    norm = np.float32(k1 * (1 - b)) + np.float32(k1 * b / average) * lengths
+    return scale * tf / (tf + norm)
 
 
 def _term_major(docs: Sequence[Sequence[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,7 +60,7 @@ class Postings:
     indptr: np.ndarray  # (fields, V+1) int64: field f's pairs of term t are [indptr[f, t], indptr[f, t+1])
     rows: np.ndarray  # (nnz,) int32 rows, ascending within a term and field
     tf: np.ndarray  # (nnz,) float32 term frequencies
-    lengths: np.ndarray  # (fields, rows) int32 terms per row and field
+    lengths: np.ndarray  # (fields, rows) float32 terms per row and field (whole numbers)
 
     @classmethod
     def build(cls, fields: Sequence[Sequence[Sequence[str]]]) -> Postings:
@@ -75,7 +78,7 @@ class Postings:
             rows.append(r[order])
             tfs.append(tf[order].astype(np.float32))
             start += len(ids)
-        lengths = np.array([[len(d) for d in docs] for docs in fields], dtype=np.int32).reshape(len(fields), n)
+        lengths = np.array([[len(d) for d in docs] for docs in fields], dtype=np.float32).reshape(len(fields), n)
         return cls(terms, indptr, np.concatenate(rows or [np.zeros(0, np.int32)]).astype(np.int32),
                    np.concatenate(tfs or [np.zeros(0, np.float32)]), lengths)
 
@@ -94,7 +97,8 @@ class Postings:
 
     @classmethod
     def load(cls, prefix: Path) -> Postings:
-        return cls(*(np.load(f"{prefix}.{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS))
+        return cls(*(np.asarray(np.load(f"{prefix}.{name}.npy", mmap_mode="r", allow_pickle=False))  # no memmap
+                     for name in _ARRAYS))  # subclass: its per-slice overhead is most of a query's
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,8 @@ class BM25:
         terms, rank = _sorted_vocabulary(vocab)
         order = np.lexsort((rows, rank[ids]))
         term_ids, rows, tf = rank[ids][order], rows[order], tf[order].astype(np.float32)
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        avg = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
+        lengths = np.fromiter(map(len, docs), dtype=np.float32, count=len(docs))
+        avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
         df = np.bincount(term_ids, minlength=len(terms))
         scores = weight(idf(df, len(docs)).astype(np.float32)[term_ids], tf, lengths[rows], avg, k1, b)
         indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)

@@ -93,7 +93,7 @@ def load(graph: Path, vectors: Path) -> DenseIndex:
     """Memory-mapped: the graph's vectors stay readable (and the rows of the array that views them
     valid) for as long as the DenseIndex lives, even if the file is deleted."""
     if not graph.exists():
-        return DenseIndex(np.load(vectors, mmap_mode="r", allow_pickle=False))
+        return DenseIndex(np.asarray(np.load(vectors, mmap_mode="r", allow_pickle=False)))
     index = faiss.read_index(str(graph), faiss.IO_FLAG_MMAP_IFC)
     storage = faiss.downcast_index(index.storage)
     view = faiss.rev_swig_ptr(storage.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)

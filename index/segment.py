@@ -92,7 +92,7 @@ class ClauseStore:
     table, so a reader holds no clause in memory that no query has asked for."""
 
     def __init__(self, path: Path):
-        self._offsets = np.load(path / CLAUSE_OFFSETS, mmap_mode="r", allow_pickle=False)
+        self._offsets = np.asarray(np.load(path / CLAUSE_OFFSETS, mmap_mode="r", allow_pickle=False))
         with (path / CLAUSES).open("rb") as fh:
             self._text = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self._offsets[-1] else b""
 
@@ -116,7 +116,7 @@ class Segment:
         self.documents = {d["doc_id"]: DocumentMeta.from_dict(d) for d in store.read_jsonl(path / DOCUMENTS)}
         self.clauses = ClauseStore(path)
         self.rows = len(self.clauses)
-        self.keys = np.load(path / KEYS, mmap_mode="r", allow_pickle=False)
+        self.keys = np.asarray(np.load(path / KEYS, mmap_mode="r", allow_pickle=False))
         self.sparse = SegmentPostings.load(path)
 
     @cached_property

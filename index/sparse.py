@@ -60,7 +60,7 @@ class SegmentPostings:
     @classmethod
     def load(cls, path: Path) -> SegmentPostings:
         return cls({view: Postings.load(_prefix(path, view)) for view in TERMS},
-                   np.load(path / PRIOR, mmap_mode="r", allow_pickle=False))
+                   np.asarray(np.load(path / PRIOR, mmap_mode="r", allow_pickle=False)))
 
 
 class SparseIndex:
@@ -77,8 +77,8 @@ class SparseIndex:
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
             for f in range(len(FIELD_WEIGHTS)):
-                total = sum(int(s.views[view].lengths[f][self._seg_live(i)].sum()) if not self._whole[i] else
-                            int(s.views[view].lengths[f].sum(dtype=np.int64)) for i, s in enumerate(segments))
+                total = sum(int(s.views[view].lengths[f][self._seg_live(i)].sum(dtype=np.float64)) if not self._whole[i]
+                            else int(s.views[view].lengths[f].sum(dtype=np.float64)) for i, s in enumerate(segments))
                 self._average[view, f] = total / self._n if total else 1.0
 
     @classmethod
@@ -120,6 +120,6 @@ class SparseIndex:
                     continue
                 term_idf, scale = float(idf(df, self._n)), np.float32(weights[term] * field_weight)
                 for i, p, a, z in spans:
-                    rows = np.asarray(p.rows[a:z])
+                    rows = p.rows[a:z]
                     contribution = weight(term_idf, p.tf[a:z], p.lengths[f][rows], self._average[view, f])
-                    total[self._offsets[i] + rows] += scale * contribution.astype(np.float32)
+                    total[self._offsets[i] + rows] += scale * contribution

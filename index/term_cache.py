@@ -35,8 +35,8 @@ class TermStore:
     """The entries one segment saved, looked up by key."""
 
     def __init__(self, path: Path):
-        self._keys = np.load(path / KEYS, mmap_mode="r", allow_pickle=False)
-        self._offsets = np.load(path / OFFSETS, mmap_mode="r", allow_pickle=False)
+        self._keys = np.asarray(np.load(path / KEYS, mmap_mode="r", allow_pickle=False))
+        self._offsets = np.asarray(np.load(path / OFFSETS, mmap_mode="r", allow_pickle=False))
         with (path / FILE).open("rb") as fh:
             self._text = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self._offsets[-1] else b""
 

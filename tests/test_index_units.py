@@ -49,7 +49,7 @@ def test_postings_round_trip_and_score_as_bm25(tmp_path):
     postings = Postings.build([text, context])
     postings.save(tmp_path / "s")
     loaded = Postings.load(tmp_path / "s")
-    assert isinstance(loaded.tf, np.memmap) and loaded.lengths.tolist() == [[3, 1, 3, 3], [2, 3, 0, 1]]
+    assert isinstance(loaded.tf.base, np.memmap) and loaded.lengths.tolist() == [[3, 1, 3, 3], [2, 3, 0, 1]]
     assert loaded.find(np.array(["cong", "zzz", "xanh"])).tolist()[1] == -1
     for f, docs in enumerate((text, context)):
         expected = BM25.build(docs).scores(["xanh", "cong", "mua"])
