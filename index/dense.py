@@ -5,7 +5,8 @@ search is exact, a matrix-vector product over the segment's `embeddings.npy` (me
 Beyond that a faiss HNSW graph, whose search time grows roughly logarithmically instead of
 linearly; the graph file holds the vectors, so the segment stores no `embeddings.npy` and reads
 them from the graph's storage, memory-mapped (faiss IO_FLAG_MMAP_IFC). Either way: one copy of
-the vectors on disk, and in memory only the pages queries touch.
+the vectors on disk, and in memory only the pages queries touch. faiss is imported where used
+(half a second to load): a no-op reindex never loads it.
 Thresholds and HNSW parameters, chosen from `policyqa bench --scale N`'s recall table: README.
 """
 
@@ -13,9 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import faiss
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
 
 EXACT = "flat-ip"
 HNSW = "hnsw"
@@ -32,6 +36,8 @@ class DenseIndex:
 
 
 def build(vectors: np.ndarray, ann_threshold: int) -> DenseIndex:
+    import faiss
+
     if len(vectors) <= ann_threshold:
         return DenseIndex(vectors)
     graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
@@ -47,6 +53,8 @@ def kind(index: DenseIndex) -> str:
 def search(index: DenseIndex, query: np.ndarray, k: int,
            allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rows and cosine scores of the k nearest vectors, restricted to `allowed` rows if given."""
+    import faiss
+
     n = len(index.vectors)
     k = min(k, n if allowed is None else len(allowed))
     if k <= 0:
@@ -67,6 +75,8 @@ def search(index: DenseIndex, query: np.ndarray, k: int,
 
 def _exact(vectors: np.ndarray, query: np.ndarray, k: int,
            allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    import faiss
+
     if allowed is None:  # faiss's blocked kernel: faster than a BLAS matrix-vector product here
         scores, rows = faiss.knn(query.reshape(1, -1), vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
         return rows[0].astype(np.int64), scores[0]
@@ -83,6 +93,8 @@ def _exact(vectors: np.ndarray, query: np.ndarray, k: int,
 
 def save(index: DenseIndex, graph: Path, vectors: Path) -> None:
     """Writes the HNSW graph (with the vectors in it), or else the vectors alone."""
+    import faiss
+
     if index.graph is not None:
         faiss.write_index(index.graph, str(graph))
     else:
@@ -92,6 +104,8 @@ def save(index: DenseIndex, graph: Path, vectors: Path) -> None:
 def load(graph: Path, vectors: Path) -> DenseIndex:
     """Memory-mapped: the graph's vectors stay readable (and the rows of the array that views them
     valid) for as long as the DenseIndex lives, even if the file is deleted."""
+    import faiss
+
     if not graph.exists():
         return DenseIndex(np.asarray(np.load(vectors, mmap_mode="r", allow_pickle=False)))
     index = faiss.read_index(str(graph), faiss.IO_FLAG_MMAP_IFC)
@@ -99,3 +113,4 @@ def load(graph: Path, vectors: Path) -> DenseIndex:
     view = faiss.rev_swig_ptr(storage.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
     view.flags.writeable = False
     return DenseIndex(view, index)
+
