@@ -74,6 +74,12 @@ class SparseIndex:
         self._whole = [bool(live[a:z].all()) for a, z in zip(self._offsets, self._offsets[1:])]
         self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
         self._n = int(live.sum())
+        self._live_df = {}  # (segment, view) -> (fields, V) live rows per term, for segments with tombstones
+        for i, seg in enumerate(segments):
+            if not self._whole[i]:
+                for view, p in seg.views.items():
+                    held = np.concatenate([[0], np.cumsum(self._seg_live(i)[p.rows], dtype=np.int64)])
+                    self._live_df[i, view] = (held[p.indptr[:, 1:]] - held[p.indptr[:, :-1]]).astype(np.int32)
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
             for f in range(len(FIELD_WEIGHTS)):
@@ -109,13 +115,13 @@ class SparseIndex:
         for t, term in enumerate(terms):
             holders = [i for i in range(len(self._segments)) if ids[i][t] >= 0]
             for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
-                spans = []
+                spans, df = [], 0
                 for i in holders:
-                    p = self._segments[i].views[view]
-                    a, z = int(p.indptr[f, ids[i][t]]), int(p.indptr[f, ids[i][t] + 1])
+                    p, term_id = self._segments[i].views[view], ids[i][t]
+                    a, z = int(p.indptr[f, term_id]), int(p.indptr[f, term_id + 1])
                     if z > a:
                         spans.append((i, p, a, z))
-                df = sum(z - a if self._whole[i] else int(self._seg_live(i)[p.rows[a:z]].sum()) for i, p, a, z in spans)
+                        df += z - a if self._whole[i] else int(self._live_df[i, view][f, term_id])
                 if not df:
                     continue
                 term_idf, scale = float(idf(df, self._n)), np.float32(weights[term] * field_weight)
