@@ -137,9 +137,6 @@ class BM25:
         vals = np.concatenate([self.data[a:z] * w for a, z, w in spans])
         return np.bincount(rows, weights=vals, minlength=self.n_docs).astype(np.float32)
 
-    def __contains__(self, term: str) -> bool:
-        return self._term_id(term) is not None
-
     def _term_id(self, term: str) -> int | None:
         i = int(np.searchsorted(self.terms, term))
         return i if i < len(self.terms) and self.terms[i] == term else None

@@ -21,7 +21,7 @@ import numpy as np
 from index.bm25 import Postings, idf, weight
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
 from index.term_cache import TermCache
-from index.tokenize import ACCENTED, TERMS
+from index.tokenize import ACCENTED, TERMS, accented_query_terms
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
 from ingest.text import has_diacritics
 
@@ -93,6 +93,16 @@ class SparseIndex:
         """One segment of `clauses`, all live: what a fresh single build scores."""
         return cls([SegmentPostings.build(documents, clauses, cache)], np.ones(len(clauses), dtype=bool))
 
+    def _known(self, term: str) -> bool:
+        """Whether a live row holds `term` in the accented view: exactly what one index built over
+        the live clauses alone would know, so queries are segmented as it would segment them."""
+        wanted = np.array([term])
+        for i, seg in enumerate(self._segments):
+            term_id = int(seg.views[ACCENTED].find(wanted)[0])
+            if term_id >= 0 and (self._whole[i] or self._live_df[i, ACCENTED][:, term_id].any()):
+                return True
+        return False
+
     def _seg_live(self, i: int) -> np.ndarray:
         return self._live[self._offsets[i]:self._offsets[i + 1]]
 
@@ -102,6 +112,8 @@ class SparseIndex:
         for view, tokenize in TERMS.items():
             if view == ACCENTED and not has_diacritics(query):
                 continue  # folded words cannot match accented ones
+            if view == ACCENTED:  # the index's own compounds stand in for pyvi (tokenize.accented_query_terms)
+                tokenize = lambda text: accented_query_terms(text, self._known)  # noqa: E731
             best: dict[str, float] = {}
             for term, w in [(t, 1.0) for t in tokenize(query)] + [(t, EXPANSION_WEIGHT) for t in tokenize(expansion)]:
                 best[term] = max(best.get(term, 0.0), w)
