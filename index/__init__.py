@@ -32,15 +32,18 @@ def current_generation(settings) -> str | None:
 
 
 def outdated(settings) -> bool:
-    """Whether the published generation holds clauses of another ingest version (see ingest.version),
-    so `resync` should re-ingest it before it is served."""
+    """Whether the published generation holds clauses of another ingest version (see ingest.version)
+    or was written in another format (an upgrade), so `resync` should rebuild it before it is served."""
     from pathlib import Path
 
     from index import store
     from ingest.version import INGEST_VERSION
 
     path = store.generation_path(Path(settings.index_dir))
-    return path is not None and store.read_manifest(path).ingest_version != INGEST_VERSION
+    if path is None:
+        return False
+    manifest = store.read_manifest(path)
+    return manifest.ingest_version != INGEST_VERSION or manifest.format_version != store.FORMAT_VERSION
 
 
 def __getattr__(name: str):

@@ -124,16 +124,18 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
         started = time.perf_counter()
-        path = _readable_generation(index_dir)
+        path = store.generation_path(index_dir)
         manifest = None if path is None else store.read_manifest(path)
-        stale = manifest is not None and manifest.ingest_version != INGEST_VERSION
+        # written by another format (an upgrade): its documents are re-read from their sources into fresh segments
+        older = manifest is not None and manifest.format_version != store.FORMAT_VERSION
+        stale = manifest is not None and (older or manifest.ingest_version != INGEST_VERSION)
         docs, changes = _reconcile({} if manifest is None else manifest.documents, request, progress,
                                    reader(settings, on_page), stale)
         if manifest is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
         if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings.model):
             return changes
-        embedded = _publish(settings, docs, manifest, progress, started)
+        embedded = _publish(settings, docs, None if older else manifest, progress, started)
         return replace(changes, embedded=embedded)
 
 

@@ -29,7 +29,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,7 +81,8 @@ class Manifest:
         docs = {k: DocumentEntry(**{**v, "stamp": tuple(v["stamp"]) if v.get("stamp") else None})
                 for k, v in d["documents"].items()}
         segments = tuple(SegmentEntry(**e) for e in d.get("segments", ()))
-        return cls(**{**d, "documents": docs, "segments": segments})
+        known = {f.name for f in fields(cls)}  # an older format's extra fields: read, then rebuilt (build)
+        return cls(**{**{k: v for k, v in d.items() if k in known}, "documents": docs, "segments": segments})
 
     def live_rows(self) -> dict[str, int]:
         """Rows each segment holds for live documents (the rest are tombstones)."""

@@ -663,3 +663,21 @@ def test_a_hundred_writers_killed_mid_build_leave_no_corrupt_state(writable, tmp
     print(f"\n[kill -9] 100 writers killed ({mid_write} while writing a generation): {corrupt} corrupt states")
     assert corrupt == 0
     assert sync(writable, [corpus]).errors == ()  # the lock died with the last writer
+
+
+def test_an_index_of_an_older_format_is_refused_by_readers_and_rebuilt_by_the_next_write(writable):
+    """An upgrade: the manifest of format 2 (before segments) names its documents and sources; readers
+    say to reindex, `policyqa index` re-reads every recorded document into fresh segments."""
+    path = store.generation_path(writable.index_dir)
+    manifest = json.loads((path / store.MANIFEST).read_text(encoding="utf-8"))
+    old = {**manifest, "format_version": 2, "dense_index": "flat-ip"}
+    old.pop("segments")
+    (path / store.MANIFEST).write_text(json.dumps(old), encoding="utf-8")
+    import index as index_package
+    assert index_package.outdated(writable)
+    with pytest.raises(IndexMismatch, match="format version 2.*policyqa index"):
+        Index.open(writable)
+    changes = resync(writable)
+    assert sorted(changes.updated) == sorted(manifest["documents"]) and not changes.errors
+    assert Index.open(writable).stats().documents == len(manifest["documents"])
+    assert not index_package.outdated(writable)
