@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -92,10 +92,12 @@ def collisions(sparse: SparseIndex) -> int:
     return total
 
 
-def query_vector(query: str, expansion: str = "") -> dict[int, float]:
+def query_vector(query: str, expansion: str, known: Callable[[str], bool]) -> dict[int, float]:
     """The query's terms as a sparse vector: its inner product with `document_vectors` is the
-    embedded backend's BM25 score (index.sparse.SparseIndex.scores)."""
-    return {term_dim(view, t): w for view, weights in query_terms(query, expansion).items() for t, w in weights.items()}
+    embedded backend's BM25 score (index.sparse.SparseIndex.scores). `known`: whether the
+    generation holds an accented term (its compounds segment the query: sparse.query_terms)."""
+    return {term_dim(view, t): w for view, weights in query_terms(query, expansion, known).items()
+            for t, w in weights.items()}
 
 
 def sparse_score(query: dict[int, float], document: dict[int, float]) -> np.float32:
@@ -219,11 +221,10 @@ class _Milvus:
         client.load_collection(collection)  # a no-op if loaded; Milvus Lite loads nothing at its start
         manifest = checked_manifest(settings, path)
         index_dir = Path(settings.index_dir)
-        held = {d["doc_id"]: DocumentMeta.from_dict(d) for s in manifest.segments
-                for d in store.read_jsonl(index_dir / s.name / segment.DOCUMENTS)}
+        by_name, _, sparse = _segments(index_dir, manifest)  # memory-mapped: what is read is its vocabulary
         return MilvusIndex(settings, client, collection, generation, manifest,
-                           {doc_id: held[doc_id] for doc_id in manifest.documents},
-                           store.generation_bytes(index_dir, generation))
+                           {doc_id: by_name[e.segment].documents[doc_id] for doc_id, e in manifest.documents.items()},
+                           store.generation_bytes(index_dir, generation), sparse.known)
 
     def release(self, settings: Settings) -> None:
         release(settings)
@@ -236,7 +237,7 @@ class MilvusIndex(Ranked):
     """A generation in Milvus; documents and the manifest from its directory (they are small)."""
 
     def __init__(self, settings: Settings, client, collection: str, generation: str, manifest: store.Manifest,
-                 documents: dict[str, DocumentMeta], size_bytes: int):
+                 documents: dict[str, DocumentMeta], size_bytes: int, known: Callable[[str], bool]):
         self.settings = settings
         self.generation = generation
         self.documents = documents
@@ -246,6 +247,7 @@ class MilvusIndex(Ranked):
         self._size_bytes = size_bytes
         self._dimension = manifest.dimension
         self._where = f"Milvus collection {collection}"
+        self._known = known
 
     def clauses(self, doc_id: str | None = None) -> list[Clause]:
         if doc_id is None:
@@ -260,7 +262,7 @@ class MilvusIndex(Ranked):
     def _candidates(self, query: str, expansion: str, filters: Filters | None,
                     encode: Encode | None) -> Candidates | None:
         expression = filter_expression(filters) or ""
-        terms = query_vector(query, expansion)
+        terms = query_vector(query, expansion, self._known)
         rows: set[int] = set()
         if terms:
             found = self._client.search(self._collection, [terms], anns_field=SPARSE, limit=DEPTH, filter=expression,
@@ -319,16 +321,22 @@ def _index_params(client, kind: str):
     return params
 
 
-def _rows(index_dir: Path, manifest: store.Manifest) -> Iterator[dict]:
-    """The live rows of the generation, numbered as the embedded backend numbers them (across the
-    segments in manifest order), so both order candidates alike."""
+def _segments(index_dir: Path, manifest: store.Manifest) -> tuple[dict[str, segment.Segment], dict[str, int], SparseIndex]:
+    """The generation's segments by name, each one's first row (rows are numbered as the embedded
+    backend numbers them: across the segments in manifest order) and their sparse side."""
     segments = [segment.Segment(index_dir / s.name) for s in manifest.segments]
     offsets = dict(zip((s.name for s in manifest.segments), np.cumsum([0] + [s.rows for s in segments]).tolist()))
-    by_name = {s.path.name: s for s in segments}
     live = np.zeros(sum(s.rows for s in segments), dtype=bool)
     for e in manifest.documents.values():
         live[offsets[e.segment] + e.start:offsets[e.segment] + e.start + e.clauses] = True
-    vectors = document_vectors(SparseIndex([s.sparse for s in segments], live))
+    return {s.path.name: s for s in segments}, offsets, SparseIndex([s.sparse for s in segments], live)
+
+
+def _rows(index_dir: Path, manifest: store.Manifest) -> Iterator[dict]:
+    """The live rows of the generation, numbered as the embedded backend numbers them, so both
+    order candidates alike."""
+    by_name, offsets, sparse = _segments(index_dir, manifest)
+    vectors = document_vectors(sparse)
     for doc_id, e in manifest.documents.items():
         seg = by_name[e.segment]
         meta = seg.documents[doc_id]
