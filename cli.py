@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from index.config import DEFAULT_MODEL, load_settings
+from index.config import BACKENDS, DEFAULT_MODEL, Settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index-dir", help="index directory (default: settings / POLICYQA_INDEX_DIR)")
     common.add_argument("--model", help=f"embedding model name or path (default: {DEFAULT_MODEL}, offline)")
+    common.add_argument("--backend", choices=BACKENDS,
+                        help="where the index lives: embedded files (default) or Milvus (settings milvus_uri, "
+                             "milvus_collection); `policyqa index --backend milvus` migrates an index, reusing its vectors")
     common.add_argument("--json", action="store_true", help="machine-readable output")
     scope = argparse.ArgumentParser(add_help=False)
     scope.add_argument("--doc", help="only this document id")
@@ -148,7 +151,7 @@ def _report_errors(errors) -> int:
 
 
 def _settings(args):
-    return load_settings(index_dir=args.index_dir, model=args.model)
+    return load_settings(index_dir=args.index_dir, model=args.model, backend=args.backend)
 
 
 def _engine(args):
@@ -242,9 +245,12 @@ def _bench(args) -> int:
     if args.scale:
         from bench.scale import format_scale, run_scale
 
-        figures = run_scale(_settings(args), args.scale, workdir=Path(args.workdir) if args.workdir else None,
-                            **({"questions": Path(args.questions)} if args.questions else {}))
-        _emit(args, figures, format_scale(figures))
+        settings = _settings(args)  # another backend than the default is measured beside the default one
+        runs = [run_scale(settings.with_overrides(backend=backend), args.scale,
+                          workdir=Path(args.workdir) / backend if args.workdir else None,
+                          **({"questions": Path(args.questions)} if args.questions else {}))
+                for backend in dict.fromkeys([Settings().backend, settings.backend])]
+        _emit(args, runs if len(runs) > 1 else runs[0], "\n\n".join(map(format_scale, runs)))
         return 0
     from qa.bench import format_bench, run_bench
 

@@ -26,11 +26,12 @@ import numpy as np
 import index
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index import dense, embed, store
+from index.backend import backend_for
 from index.build import compact
 from index.clause_text import dense_text
 from index.config import ROOT, Settings
 from index.model import Filters
-from index.search import DEPTH
+from index.search import DEPTH, Index
 from qa.evaluate import load_gold
 
 STUB_MODEL = "bench-stub"
@@ -46,7 +47,7 @@ from index.config import Settings
 from index.model import Filters
 base = rss_mb()
 t = time.perf_counter()
-idx = Index.open(Settings(index_dir=sys.argv[1], model=sys.argv[2]))
+idx = Index.open(Settings(index_dir=sys.argv[1], model=sys.argv[2], backend=sys.argv[3]))
 opened = time.perf_counter() - t
 after_open = rss_mb()
 idx.search("dán nhãn sinh thái", 10)
@@ -103,13 +104,15 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
         index.sync(bench, [corpus])
         build_s = time.perf_counter() - t
         generation = index.current_generation(bench)
-        disk = store.generation_bytes(index_dir, generation)
+        disk = store.generation_bytes(index_dir, generation) + sum(  # and what a backend keeps beside (Milvus Lite)
+            f.stat().st_size for f in index_dir.rglob("*")
+            if f.is_file() and not f.relative_to(index_dir).parts[0].startswith((store.GEN_PREFIX, store.SEG_PREFIX, store.LOCK)))
         kinds = ",".join(s.dense for s in store.read_manifest(index_dir / generation).segments)
         queries = [q.q for q in load_gold(questions)]
         opened = _open_in_subprocess(bench)
         idx = index.Index.open(bench)
         clauses = idx.clauses()
-        vectors = np.concatenate([s.embeddings for s in idx._segments])
+        vectors = np.concatenate([s.embeddings for s in Index.open_files(bench)._segments])  # the segments' own
         n = len(clauses)
         search = _latencies(lambda q: idx.search(q, 10), queries)
         scoped = _latencies(lambda q: idx.search(q, 10, Filters(locality="Thanh Hóa")), queries)
@@ -118,6 +121,7 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
         change_s, noop_s = _change_one_document(bench, corpus)
         changed = index.Index.open(bench)
         changed_search = _latencies(lambda q: changed.search(q, 10), queries)
+        changed_segments = len(Index.open_files(bench)._segments)
         changed_search.pop("all")
         t = time.perf_counter()
         compact(bench)
@@ -131,6 +135,7 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
             "embed_clauses_per_s": None if embed_rate is None else round(embed_rate, 1),
             "build_with_embedding_clauses_per_s": None if embed_rate is None else
             round(n / (build_s + n / embed_rate), 1),
+            "backend": bench.backend,
             "disk_mb": round(disk / 1e6, 1),
             "dense_index": kinds,
             "open_s": round(opened["open_s"], 2),
@@ -144,7 +149,7 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
                 [a + b for a, b in zip(search["all"], encode["all"])]),
             "change_one_document_s": round(change_s, 2),
             "noop_reindex_s": round(noop_s, 2),
-            "segments_after_change": len(changed._segments),
+            "segments_after_change": changed_segments,
             "search_after_change_ms": changed_search,
             "merge_s": round(merge_s, 2),
             "bm25s": _bm25s_alone([c.text for c in clauses], queries),
@@ -157,13 +162,15 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
                 figures[key].pop("all", None)
         return figures
     finally:
+        backend_for(settings).release(settings.with_overrides(index_dir=index_dir))
         if tmp is not None and not keep:
             tmp.cleanup()
 
 
 def _open_in_subprocess(settings: Settings) -> dict:
     """Open the index in a fresh interpreter: its RSS is what a server pays for this index."""
-    run = subprocess.run([sys.executable, "-c", _OPEN, str(settings.index_dir), settings.model],
+    backend_for(settings).release(settings)  # Milvus Lite serves one process: the new one, for now
+    run = subprocess.run([sys.executable, "-c", _OPEN, str(settings.index_dir), settings.model, settings.backend],
                          capture_output=True, text=True, cwd=ROOT)
     if run.returncode:
         raise RuntimeError(f"opening the index in a new process failed:\n{run.stderr}")
@@ -292,7 +299,7 @@ def format_scale(f: dict) -> str:
     rate = f["build_with_embedding_clauses_per_s"]
     embed_rate = f["embed_clauses_per_s"]
     lines = [
-        f"synthetic corpus: {f['clauses']} clauses in {f['documents']} documents "
+        f"[{f['backend']}] synthetic corpus: {f['clauses']} clauses in {f['documents']} documents "
         f"({CLAUSES_PER_DOC} clauses each; generated in {f['generate_s']} s); {f['questions']} questions",
         f"  build, no embedding      {f['build_s']:.1f} s  ({f['build_clauses_per_s']:.0f} clauses/s)",
         "  embedding alone          " + ("–" if embed_rate is None else f"{embed_rate:.0f} clauses/s (sample)"),

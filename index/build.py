@@ -32,6 +32,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index import merging, segment, store
+from index.backend import backend_for
 from index.clause_text import dense_text
 from index.config import Settings
 from index.embed import load_encoder, profile_for
@@ -117,13 +118,14 @@ def compact(settings: Settings) -> None:
         started = time.perf_counter()
         manifest = store.read_manifest(path)
         merged = _merge(settings, manifest, {}, everything=True)
-        store.publish(index_dir, _write_manifest(replace(merged, build_seconds=round(time.perf_counter() - started, 3))))
+        _publish_manifest(settings, replace(merged, build_seconds=round(time.perf_counter() - started, 3)))
 
 
 def _update(settings: Settings, request: _Request, progress: bool, on_page: PageProgress | None = None) -> IndexChanges:
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
         started = time.perf_counter()
+        backend_for(settings).publish(settings, store.current_generation(index_dir))  # if a crash cut it short
         path = store.generation_path(index_dir)
         manifest = None if path is None else store.read_manifest(path)
         # written by another format (an upgrade): its documents are re-read from their sources into fresh segments
@@ -133,7 +135,7 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
                                    reader(settings, on_page), stale)
         if manifest is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
-        if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings.model):
+        if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings):
             return changes
         embedded = _publish(settings, docs, None if older else manifest, progress, started)
         return replace(changes, embedded=embedded)
@@ -160,7 +162,7 @@ def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Manifest
         dimension = batch.embeddings.shape[1]
     manifest = _manifest(settings, entries, segments, dimension, started)
     manifest = _merge(settings, manifest, old)
-    store.publish(index_dir, _write_manifest(replace(manifest, build_seconds=round(time.perf_counter() - started, 3))))
+    _publish_manifest(settings, replace(manifest, build_seconds=round(time.perf_counter() - started, 3)))
     return embedded
 
 
@@ -226,11 +228,16 @@ def _merge(settings: Settings, manifest: store.Manifest, old: dict[str, segment.
             return manifest
 
 
-def _write_manifest(manifest: store.Manifest) -> Callable[[Path], None]:
+def _publish_manifest(settings: Settings, manifest: store.Manifest) -> None:
+    """Publish a generation of `manifest`, with what the backend searches (index.backend)."""
+    backend = backend_for(settings)
+
     def write(path: Path) -> None:
         (path / store.MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1),
                                            encoding="utf-8")
-    return write
+        backend.write(settings, path)
+
+    backend.publish(settings, store.publish(Path(settings.index_dir), write))
 
 
 def _readable_generation(index_dir: Path) -> Path | None:
@@ -318,9 +325,12 @@ def _in_scope(source: Path, roots: tuple[Path, ...] | None) -> bool:
     return roots is None or any(source == r or source.is_relative_to(r) for r in roots)
 
 
-def _same(manifest: store.Manifest, docs: dict[str, _Doc], model: str) -> bool:
+def _same(manifest: store.Manifest, docs: dict[str, _Doc], settings: Settings) -> bool:
+    """Whether the generation already holds `docs` as `settings` would build it (so switching the
+    model or the backend publishes anew: that is how an index migrates, reusing every embedding)."""
     recorded = {k: (e.source, e.content_hash) for k, e in manifest.documents.items()}
-    return manifest.model == model and recorded == {k: (d.source, d.content_hash) for k, d in docs.items()}
+    return (manifest.model == settings.model and manifest.backend == settings.backend
+            and recorded == {k: (d.source, d.content_hash) for k, d in docs.items()})
 
 
 def _embeddings(settings: Settings, texts: list[str], known: dict[str, np.ndarray],
@@ -354,6 +364,7 @@ def _manifest(settings: Settings, entries: dict[str, store.DocumentEntry], segme
         segments=tuple(s for s in segments if s.name in claimed),
         documents=dict(sorted(entries.items())),
         ingest_version=INGEST_VERSION,
+        backend=settings.backend,
     )
 
 

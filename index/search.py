@@ -12,24 +12,22 @@ from pathlib import Path
 import numpy as np
 
 from index import dense, store
+from index.backend import backend_for
 from index.config import Settings
-from index.embed import Encoder, load_encoder
-from index.errors import IndexMismatch, IndexNotFound
+from index.errors import IndexNotFound
 from index.filtering import wanted
-from index.fusion import fuse, uses_dense
-from index.model import Filters, Hit, IndexStats
-from index.rerank import RerankHint, load_reranker, rerank
+from index.model import Filters
+from index.ranking import DEPTH, Candidates, Encode, Ranked, checked_manifest
 from index.segment import Segment
 from index.sparse import SparseIndex
 from ingest.model import Clause, DocumentMeta
 
-DEPTH = 100  # candidates each retriever contributes to fusion
-_REINDEX = "reindex with `policyqa index`"
 _SCOPES = 1024  # distinct filters remembered per generation
 
 
-class Index:
-    """Load with `Index.open`; safe to share between threads (what is built after loading, the
+class Index(Ranked):
+    """A generation of the embedded backend (segments in the index directory). Load with
+    `Index.open`; safe to share between threads (what is built after loading, the
     filter postings and scopes, is built under a lock or idempotently)."""
 
     def __init__(self, settings: Settings, generation: str, manifest: store.Manifest, segments: list[Segment]):
@@ -38,6 +36,7 @@ class Index:
         self._manifest = manifest
         self._segments = segments
         self._path = Path(settings.index_dir) / generation
+        self._where, self._dimension = str(self._path), manifest.dimension
         self._size_bytes = store.generation_bytes(settings.index_dir, generation)  # now: a writer may prune later
         self._offsets = np.concatenate([[0], np.cumsum([s.rows for s in segments])]).astype(np.int64)
         first = {s.path.name: int(o) for s, o in zip(segments, self._offsets)}
@@ -58,7 +57,12 @@ class Index:
         self._scopes: dict[Filters, np.ndarray] = {}  # rows each filter admits, worked out once
 
     @classmethod
-    def open(cls, settings: Settings) -> Index:
+    def open(cls, settings: Settings) -> Ranked:
+        """The current generation, from the configured backend (index.backend)."""
+        return backend_for(settings).open(settings)
+
+    @classmethod
+    def open_files(cls, settings: Settings) -> Index:
         """The current generation. If a writer prunes it while it is being read, read the newer one."""
         name = store.current_generation(settings.index_dir)
         while True:
@@ -75,13 +79,7 @@ class Index:
     @classmethod
     def _load(cls, settings: Settings, name: str) -> Index:
         path = Path(settings.index_dir) / name
-        manifest = store.read_manifest(path)
-        if manifest.format_version != store.FORMAT_VERSION:
-            raise IndexMismatch(f"{path} has format version {manifest.format_version}, this program reads "
-                                f"{store.FORMAT_VERSION}: {_REINDEX}")
-        if manifest.model != settings.model:
-            raise IndexMismatch(f"{path} was built with model {manifest.model!r} ({manifest.dimension} dimensions), "
-                                f"but the configured model is {settings.model!r}: {_REINDEX}")
+        manifest = checked_manifest(settings, path)
         return cls(settings, name, manifest, [Segment(Path(settings.index_dir) / s.name) for s in manifest.segments])
 
     def clauses(self, doc_id: str | None = None) -> list[Clause]:
@@ -93,56 +91,20 @@ class Index:
             return []
         return self._by_name[entry.segment].clauses.range(entry.start, entry.start + entry.clauses)
 
-    def source(self, doc_id: str) -> Path:
-        """The file the document was ingested from (it may since have moved or gone)."""
-        return Path(self._manifest.documents[doc_id].source)
-
-    def clause_counts(self) -> dict[str, int]:
-        return {doc_id: entry.clauses for doc_id, entry in self._manifest.documents.items()}
-
-    def stats(self) -> IndexStats:
-        m = self._manifest
-        return IndexStats(documents=len(self.documents), clauses=m.clauses, model=m.model, dimension=m.dimension,
-                          size_bytes=self._size_bytes, built_at=m.built_at,
-                          generation=self.generation, per_document=self.clause_counts())
-
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, *, expansion: str = "",
-               hint: RerankHint | None = None) -> list[Hit]:
-        """Best first. `expansion`: extra Vietnamese terms (synonyms, glossary) from the qa layer;
-        `hint`: what the question asks for, which the rerank stage favours (see rerank)."""
+    def _candidates(self, query: str, expansion: str, filters: Filters | None,
+                    encode: Encode | None) -> Candidates | None:
         allowed = self._allowed(filters)
-        if not query.strip() or k <= 0 or (allowed is not None and not allowed.any()):
-            return []
+        if allowed is not None and not allowed.any():
+            return None
         sparse = self._sparse.scores(query, expansion)
         if allowed is not None:
             sparse = np.where(allowed, sparse, np.float32(0))
-        candidates = _top(sparse, DEPTH)
-        weight = self.settings.dense_weight
-        dense_on = weight > 0 and uses_dense(query, self.settings.dense_languages)
-        cosine = np.zeros(len(self._doc_of_row), dtype=np.float32)
-        if dense_on:
-            vector = self._encoder().query(query)
-            candidates = np.union1d(candidates, self._nearest(vector, allowed))
-            cosine[candidates] = self._cosines(candidates, vector)
-        if candidates.size == 0:
-            return []
-        fused = fuse(sparse[candidates], cosine[candidates], weight if dense_on else 0.0)
-        order = np.argsort(-fused, kind="stable")
-        candidates, fused = candidates[order], fused[order]
-        scores = self._rerank(query, candidates, fused, hint)
-        best = np.argsort(-scores, kind="stable")[:k]
-        return [self._hit(int(candidates[i]), float(scores[i]), float(sparse[candidates[i]]),
-                          float(cosine[candidates[i]]) if dense_on else None) for i in best]
-
-    def _rerank(self, query: str, candidates: np.ndarray, fused: np.ndarray, hint: RerankHint | None) -> np.ndarray:
-        """Ranking scores: the head re-scored by the rerank stage, the rest below it in fused order."""
-        depth = min(self.settings.rerank_depth, len(candidates))
-        if depth == 0:
-            return fused
-        relevance = load_reranker(self.settings.reranker) if self.settings.reranker else None
-        head = rerank([self._clause(int(r)) for r in candidates[:depth]], fused[:depth], hint, query, relevance)
-        tail = np.minimum(fused[depth:], head.min()) - 1e-6  # below every reranked candidate, order kept
-        return np.concatenate([head, tail])
+        rows = np.sort(_top(sparse, DEPTH))  # by row, as every backend orders candidates: ties break alike
+        if encode is None:
+            return Candidates(rows, sparse[rows], np.zeros(len(rows), dtype=np.float32))
+        vector = encode()
+        rows = np.union1d(rows, self._nearest(vector, allowed))
+        return Candidates(rows, sparse[rows], self._cosines(rows, vector))
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         """Rows the filters admit and no tombstone holds (a mask); None: every row."""
@@ -208,17 +170,6 @@ class Index:
     def _clause(self, row: int) -> Clause:
         i = self._segment_of(row)
         return self._segments[i].clauses.get(row - int(self._offsets[i]))
-
-    def _encoder(self) -> Encoder:
-        encoder = load_encoder(self.settings.model)
-        if encoder.dimension != self._manifest.dimension:
-            raise IndexMismatch(f"{self._path} holds {self._manifest.dimension}-dimensional embeddings, but "
-                                f"model {encoder.name!r} makes {encoder.dimension}: {_REINDEX}")
-        return encoder
-
-    def _hit(self, row: int, score: float, sparse: float, cosine: float | None) -> Hit:
-        clause = self._clause(row)
-        return Hit.from_clause(clause, self.documents[clause.doc_id], score, sparse, cosine)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

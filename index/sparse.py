@@ -12,7 +12,7 @@ row receives the same contributions, computed from the same integers, added in t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +93,7 @@ class SparseIndex:
         """One segment of `clauses`, all live: what a fresh single build scores."""
         return cls([SegmentPostings.build(documents, clauses, cache)], np.ones(len(clauses), dtype=bool))
 
-    def _known(self, term: str) -> bool:
+    def known(self, term: str) -> bool:
         """Whether a live row holds `term` in the accented view: exactly what one index built over
         the live clauses alone would know, so queries are segmented as it would segment them."""
         wanted = np.array([term])
@@ -109,17 +109,42 @@ class SparseIndex:
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
         """Weighted BM25 per row, summed over views and fields, times the kind prior; 0 if deleted."""
         total = np.zeros(len(self._live), dtype=np.float32)
-        for view, tokenize in TERMS.items():
-            if view == ACCENTED and not has_diacritics(query):
-                continue  # folded words cannot match accented ones
-            if view == ACCENTED:  # the index's own compounds stand in for pyvi (tokenize.accented_query_terms)
-                tokenize = lambda text: accented_query_terms(text, self._known)  # noqa: E731
-            best: dict[str, float] = {}
-            for term, w in [(t, 1.0) for t in tokenize(query)] + [(t, EXPANSION_WEIGHT) for t in tokenize(expansion)]:
-                best[term] = max(best.get(term, 0.0), w)
+        for view, best in query_terms(query, expansion, self.known).items():
             if best:
                 self._add(total, view, sorted(best), best)
         return total * self._factor
+
+    def row_weights(self, view: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What a query term of weight 1 adds to each live row's score, for every term of `view`:
+        (terms, term index, row, weight) per (term, row) held, fields weighted and summed, prior
+        applied, statistics corpus-wide as in `scores`. A backend keeping BM25 as sparse vectors
+        stores these, so its inner products are these scores."""
+        terms = np.unique(np.concatenate([s.views[view].terms for s in self._segments] or [np.zeros(0, "<U1")]))
+        keys, values = [], []
+        for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
+            ids, rows, tfs, lengths = [], [], [], []
+            for i, seg in enumerate(self._segments):
+                p = seg.views[view]
+                local = p.rows[p.indptr[f, 0]:p.indptr[f, -1]]
+                held = self._seg_live(i)[local]
+                ids.append(np.repeat(np.searchsorted(terms, p.terms), np.diff(p.indptr[f]))[held])
+                rows.append(self._offsets[i] + local[held].astype(np.int64))
+                tfs.append(p.tf[p.indptr[f, 0]:p.indptr[f, -1]][held])
+                lengths.append(p.lengths[f][local[held]])
+            if not ids:
+                continue
+            ids, rows = np.concatenate(ids), np.concatenate(rows)
+            df = np.bincount(ids, minlength=len(terms))
+            contribution = weight(idf(df, self._n)[ids], np.concatenate(tfs), np.concatenate(lengths),
+                                  self._average[view, f])
+            keys.append(ids * len(self._live) + rows)
+            values.append(np.float64(field_weight) * contribution)
+        if not keys:
+            return terms, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        pairs, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+        summed = np.bincount(inverse, weights=np.concatenate(values), minlength=len(pairs))
+        ids, rows = pairs // len(self._live), pairs % len(self._live)
+        return terms, ids, rows, (summed * self._factor[rows]).astype(np.float32)
 
     def _add(self, total: np.ndarray, view: str, terms: list[str], weights: dict[str, float]) -> None:
         wanted = np.array(terms, dtype=str)
@@ -141,3 +166,20 @@ class SparseIndex:
                     rows = p.rows[a:z]
                     contribution = weight(term_idf, p.tf[a:z], p.lengths[f][rows], self._average[view, f])
                     total[self._offsets[i] + rows] += scale * contribution
+
+
+def query_terms(query: str, expansion: str, known: Callable[[str], bool]) -> dict[str, dict[str, float]]:
+    """Each view's query terms and their weights (a term counts once, at its highest weight). The
+    accented view is asked only of a query with diacritics (folded words cannot match accented
+    ones), its words matched against the index's own compounds, `known` (tokenize.accented_query_terms)."""
+    views = {}
+    for view, terms in TERMS.items():
+        if view == ACCENTED:
+            if not has_diacritics(query):
+                continue
+            terms = lambda text: accented_query_terms(text, known)  # noqa: E731
+        weights: dict[str, float] = {}
+        for term, w in [(t, 1.0) for t in terms(query)] + [(t, EXPANSION_WEIGHT) for t in terms(expansion)]:
+            weights[term] = max(weights.get(term, 0.0), w)
+        views[view] = weights
+    return views

@@ -72,6 +72,7 @@ class Manifest:
     segments: tuple[SegmentEntry, ...]  # in row order
     documents: dict[str, DocumentEntry]  # by doc id, sorted
     ingest_version: int = 0  # ingest.version.INGEST_VERSION of the clauses; 0: recorded before versions
+    backend: str = "embedded"  # config.BACKENDS: what else holds the generation (index.backend)
 
     def to_dict(self) -> dict:
         return asdict(self)
