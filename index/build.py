@@ -133,6 +133,12 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
         stale = manifest is not None and (older or manifest.ingest_version != INGEST_VERSION)
         docs, changes = _reconcile({} if manifest is None else manifest.documents, request, progress,
                                    reader(settings, on_page), stale)
+        if older:  # an old format's records cannot be read back: a document not re-read from its source goes
+            unread = {d: doc for d, doc in docs.items() if doc.meta is None}
+            docs = {d: doc for d, doc in docs.items() if d not in unread}
+            changes = replace(changes, removed=changes.removed + tuple(unread), errors=changes.errors + tuple(
+                FileError(doc.source, "missing", f"document {d!r} could not be re-read after the index format "
+                                                 "changed; add its file again") for d, doc in unread.items()))
         if manifest is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
         if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings):

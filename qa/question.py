@@ -39,7 +39,8 @@ _STRONG = {
     EN: (
         (BASIS, ("legal basis", "based on", "pursuant to", "basis", "which decision", "which plan",
                  "which document", "what document", "legal ground", "cite", "refer to", "what number",
-                 "which number", "document number", "reference number", "number of the")),
+                 "which number", "document number", "reference number",
+                 *(f"number of the {d}" for d in ("plan", "report", "letter", "decision")))),
         (TARGET, ("how many", "how much", "what percentage", "what percent", "percentage", "percent",
                   "what share", "what proportion", "what rate", "what level")),
         (WHEN, ("when", "deadline", "what date", "which date", "how often", "time frame", "timeframe",
@@ -73,8 +74,8 @@ _DOCUMENT_CUES = {
 # A document's number asked ("Kế hoạch của Hậu Giang có số hiệu gì?") is read from its metadata,
 # unless the question asks what another document cites ("Báo cáo viện dẫn kế hoạch số bao nhiêu?").
 _NUMBER_CUES = {VI: ("số hiệu", "số ký hiệu", "số bao nhiêu", "số mấy", "số gì", "mang số"),
-                EN: ("what number", "which number", "document number", "reference number", "number of the",
-                     "its number", "numbered")}
+                EN: ("what number", "which number", "document number", "reference number", "its number",
+                     *(f"number of the {d}" for d in ("plan", "report", "letter", "decision")))}
 _CITING_CUES = {VI: ("viện dẫn", "dẫn chiếu", "trích dẫn", "căn cứ", "thực hiện theo", "triển khai theo",
                      "cụ thể hóa", *(f"{v} {d}" for v in ("thực hiện", "triển khai") for d in ("kế hoạch", "kh",
                                                                                           "quyết định", "qđ"))),
@@ -129,8 +130,8 @@ _FOLLOWUP_WORDS = frozenset({"con", "the", "vay", "thi", "sao", "nao", "nam", "g
                              "don", "vi", "co", "quan", "thoi", "gian", "han", "chi", "tieu", "can", "cu",
                              "agency", "agencies", "partner", "partners", "deadline", "timeframe", "target",
                              "basis", "lead", "who", "which"})
-_BARE_NUMBER = re.compile(r"\b(?:kế hoạch|ke hoach|quyết định|quyet dinh|công văn|cong van|báo cáo|bao cao|plan|"
-                          r"decision|report)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)\b(?!\s*/)", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"\b(?:kế hoạch|ke hoach|kh|quyết định|quyet dinh|qđ|qd|công văn|cong van|cv|báo cáo|bao cao|"
+                          r"plan|decision|report)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)\b(?!\s*/)", re.IGNORECASE)
 # Comparing documents: one line per document ("So sánh chỉ tiêu … giữa Cao Lãnh và Thanh Hóa").
 _COMPARE_CUES = {
     VI: ("so sánh", "so với", "khác nhau", "khác biệt", "lần lượt", "đối chiếu"),
@@ -232,10 +233,29 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         topic=" ".join(u.surface for u in units if u.content),
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
-        asks_list=_has_cue(content, _TASKS_CUES[language], language, folded),
+        asks_list=_asks_list(content, language, folded),
         asked_type=_asked_type(text, language, folded),
         search_text=_search_text(text, places, place_spans, document_field),
     )
+
+
+# "những giải pháp gì", "nhiệm vụ chủ yếu nào", "what measures": every item of a kind is asked.
+_LIST_NOUNS = {VI: ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu", "kết quả", "nội dung", "việc", "chỉ tiêu"),
+               EN: ("tasks", "measures", "solutions", "activities", "objectives", "targets", "results", "actions")}
+
+
+def _asks_list(content: str, language: str, folded: bool) -> bool:
+    """The question asks for every item of a kind: a tasks cue, "<noun> … gì/nào", "làm gì"."""
+    if _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(content, ("làm gì",), language, folded):
+        return True
+    if language != VI:
+        return _has_cue(content, [f"what {n}" for n in _LIST_NOUNS[EN]] + [f"which {n}" for n in _LIST_NOUNS[EN]],
+                        language, folded)
+    k = _cue_key(language, folded)
+    q = k(content)
+    asks = k("gì nào").split()
+    return any(re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{asks[0]}|{asks[1]})\b", q)
+               for n in _LIST_NOUNS[VI])
 
 
 def _asked_type(text: str, language: str, folded: bool) -> str | None:
@@ -477,6 +497,7 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
         return _number_field(q, k, language)
     field = next((f for f, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
+    field = field or _number_field(q, k, language)  # "Cao Lãnh ban hành kế hoạch số mấy?": its number
     if field is None and any(contains(q, k(w)) for w in _DOCUMENT_WORDS[language]) and any(
             contains(q, k(w)) for w in _WHEN_WORDS[language]):
         field = ISSUED

@@ -306,3 +306,23 @@ def test_a_figure_asked_of_two_places_is_answered_for_each(engine):
     # a district and its province are one scope, not two places to compare
     assert "214/KH-UBND" in engine.ask("Kế hoạch của tỉnh Thanh Hóa mà huyện Triệu Sơn căn cứ có số hiệu gì?"
                                        ).text.splitlines()[0]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Cao Lãnh ban hành kế hoạch số mấy?", "178/KH-UBND"),  # an issue word does not hide the number asked
+    ("KH 178 ban hành ngày mấy?", "13/10/2021"),  # "KH 178" names the Cao Lãnh plan
+])
+def test_review_findings_on_documents(engine, question, expected):
+    assert expected in engine.ask(question).text.splitlines()[0]
+
+
+def test_review_findings_on_lists_years_and_places(engine):
+    # a plan for a coming year is no request for that year's results
+    assert not engine.ask("Nghi Xuân sẽ làm gì trong năm 2022?").abstained
+    # a section's paragraphs are items too; the closing formula is not
+    first = engine.ask("Liệt kê kết quả thực hiện của Nghi Xuân").text.splitlines()[0]
+    assert "06 văn bản" in first and "Trên đây" not in first
+    assert "5 nội dung" in first
+    # a place with no figure is quoted, not dropped
+    first = engine.ask("So sánh kết quả của Triệu Sơn và Nghi Xuân").text.splitlines()[0]
+    assert "Triệu Sơn" in first and "Nghi Xuân" in first

@@ -665,9 +665,15 @@ def test_a_hundred_writers_killed_mid_build_leave_no_corrupt_state(writable, tmp
     assert sync(writable, [corpus]).errors == ()  # the lock died with the last writer
 
 
-def test_an_index_of_an_older_format_is_refused_by_readers_and_rebuilt_by_the_next_write(writable):
+def test_an_index_of_an_older_format_is_refused_by_readers_and_rebuilt_by_the_next_write(writable, tmp_path):
     """An upgrade: the manifest of format 2 (before segments) names its documents and sources; readers
-    say to reindex, `policyqa index` re-reads every recorded document into fresh segments."""
+    say to reindex, `policyqa index` re-reads every recorded document into fresh segments, and one
+    whose file is gone is reported removed (its old record cannot be read back)."""
+    extra = tmp_path / "elsewhere" / "ghi-chu.txt"
+    extra.parent.mkdir()
+    extra.write_text("KẾ HOẠCH\n1. Phòng Tài nguyên và Môi trường chủ trì phân loại rác tại nguồn.\n", encoding="utf-8")
+    assert sync(writable, [extra.parent]).added == ("ghi-chu",)
+    extra.unlink()
     path = store.generation_path(writable.index_dir)
     manifest = json.loads((path / store.MANIFEST).read_text(encoding="utf-8"))
     old = {**manifest, "format_version": 2, "dense_index": "flat-ip"}
@@ -677,7 +683,8 @@ def test_an_index_of_an_older_format_is_refused_by_readers_and_rebuilt_by_the_ne
     assert index_package.outdated(writable)
     with pytest.raises(IndexMismatch, match="format version 2.*policyqa index"):
         Index.open(writable)
-    changes = resync(writable)
-    assert sorted(changes.updated) == sorted(manifest["documents"]) and not changes.errors
-    assert Index.open(writable).stats().documents == len(manifest["documents"])
+    changes = sync(writable, [writable.corpus_dir])
+    assert sorted(changes.updated) == sorted(set(manifest["documents"]) - {"ghi-chu"})
+    assert changes.removed == ("ghi-chu",) and [e.code for e in changes.errors] == ["missing"]
+    assert Index.open(writable).stats().documents == len(manifest["documents"]) - 1
     assert not index_package.outdated(writable)

@@ -182,3 +182,16 @@ def test_several_figures_asked(question, several):
     from qa.question import asks_several_figures
     q = analyze(question, KNOWN)
     assert asks_several_figures(q.text, q.language, q.folded) == several
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Nghi Xuân sẽ làm gì trong thời gian tới?", True),
+    ("Thanh Hóa có những nhiệm vụ chủ yếu nào?", True),
+    ("Hậu Giang có những giải pháp gì?", True),
+    ("thanh hoa co nhung giai phap gi", True),
+    ("What measures does the Hau Giang plan set out?", True),
+    ("Ai chủ trì dán nhãn sinh thái?", False),
+    ("Tỷ lệ siêu thị dùng bao bì thân thiện môi trường là bao nhiêu?", False),
+])
+def test_a_question_for_every_item_of_a_kind(question, asks):
+    assert analyze(question, KNOWN).asks_list is asks

@@ -37,11 +37,13 @@ def answer(ctx: Context) -> Answer | None:
         scopes = [Filters(doc_ids=(d,)) for d in q.filters.doc_ids]
     if len(scopes) < 2 or not (q.compare or _apart(ctx, scopes)):
         return None
-    intent = TARGET if q.intent == GENERAL else q.intent  # comparing plans compares their figures
+    # comparing plans compares their figures; where a place states none, its best passage is quoted
+    intents = (TARGET, GENERAL) if q.intent == GENERAL else (q.intent,)
     firsts, details, cited, facts = [], [], [], []
     for scope in scopes:
-        part = compose(replace(q, intent=intent, filters=scope),
-                       ctx.search(q.search_text, ctx.depth, scope, q.expansion), ctx.settings)
+        hits = ctx.search(q.search_text, ctx.depth, scope, q.expansion)
+        parts = (compose(replace(q, intent=intent, filters=scope), hits, ctx.settings) for intent in intents)
+        part = next((p for p in parts if not p.abstained), None) or compose(replace(q, filters=scope), [], ctx.settings)
         name = scope.locality or ctx.documents[scope.doc_ids[0]].number or scope.doc_ids[0]
         if part.abstained:
             firsts.append(f"{name}: {_NO_ANSWER[q.language]}")
@@ -55,5 +57,5 @@ def answer(ctx: Context) -> Answer | None:
         facts += [replace(f, citation=f.citation + offset) for f in part.facts]
     if not cited:
         return None
-    return Answer(q.text, "\n".join([" | ".join(firsts), *details]), cited, False, q.language, intent, facts,
+    return Answer(q.text, "\n".join([" | ".join(firsts), *details]), cited, False, q.language, intents[0], facts,
                   1.0)

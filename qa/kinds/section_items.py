@@ -4,12 +4,14 @@ not the few items a search ranks first."""
 
 from __future__ import annotations
 
+import re
+
 from index.model import Hit
-from ingest.model import ITEM, SECTION_SEP, TABLE_ROW
+from ingest.model import ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
 from qa.answer import doc_label
 from qa.extract import shorten, strip_label
 from qa.kinds.context import Context
-from qa.model import GENERAL, Answer, Fact
+from qa.model import GENERAL, TARGET, Answer, Fact
 from qa.terms import contains, coverage, key
 
 DEPTH = 20  # hits whose sections are candidates
@@ -17,6 +19,8 @@ HEADING_MATCH = 0.6  # share of the question's terms the heading (with the docum
 OWN_MATCH = 0.3  # and the heading alone: it names the section
 MIN_ITEMS, MAX_ITEMS = 2, 30
 ITEM_LIMIT = 200  # characters of an item on the first line
+# "Trên đây là báo cáo …": the closing formula of an administrative document, not an item of its last section.
+_CLOSING = re.compile(r"^\W*trên đây\b", re.IGNORECASE)
 
 _WORDS = {"vi": "Theo {doc}, mục «{heading}» gồm {n} {noun}: {items}.",
           "en": "According to {doc}, section «{heading}» lists {n} {noun}: {items}."}
@@ -27,7 +31,8 @@ _NOUNS = {"vi": ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu"
 
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
-    if not q.asks_list or q.agency or q.compare or q.document_field or q.intent != GENERAL or not q.terms:
+    if not q.asks_list or q.agency or q.compare or q.document_field or q.intent not in (GENERAL, TARGET) \
+            or not q.terms:  # TARGET: "có bao nhiêu nhiệm vụ …?" counts the items
         return None
     hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion)
     found = _section(ctx, hits)
@@ -67,7 +72,7 @@ def _section(ctx: Context, hits: list[Hit]) -> tuple[str, list[Hit]] | None:
     if best is None:
         return None
     _, _, doc_id, path = best
-    items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW)
+    items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW, PARAGRAPH) and not _CLOSING.match(h.text)
              and (h.section == path or h.section.startswith(path + SECTION_SEP))]
     if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
         return None
