@@ -326,3 +326,10 @@ def test_review_findings_on_lists_years_and_places(engine):
     # a place with no figure is quoted, not dropped
     first = engine.ask("So sánh kết quả của Triệu Sơn và Nghi Xuân").text.splitlines()[0]
     assert "Triệu Sơn" in first and "Nghi Xuân" in first
+
+
+def test_the_verb_after_lead_or_partner_is_part_of_the_cue(engine):
+    """"phối hợp thực hiện", "chủ trì thực hiện": asked like "phối hợp", "chủ trì" (it was a topic word the rows lack)."""
+    answer = engine.ask("Cơ quan nào phối hợp thực hiện nhiệm vụ dán nhãn sinh thái ở Thanh Hóa?")
+    assert not answer.abstained and answer.text.startswith("Đơn vị phối hợp:")
+    assert "UBND cấp huyện" in answer.text.splitlines()[0]

@@ -8,7 +8,7 @@ import re
 
 from index.model import Hit
 from ingest.model import ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
-from qa.answer import doc_label
+from qa.answer import compose, doc_label
 from qa.extract import shorten, strip_label
 from qa.kinds.context import Context
 from qa.model import GENERAL, TARGET, Answer, Fact
@@ -35,6 +35,8 @@ def answer(ctx: Context) -> Answer | None:
             or not q.terms:  # TARGET: "có bao nhiêu nhiệm vụ …?" counts the items
         return None
     hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion)
+    if q.intent == TARGET and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
+        return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted
     found = _section(ctx, hits)
     if found is None:
         return None
