@@ -224,8 +224,8 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
     among the hits, in the table's order — also the rows that do not repeat the question's words."""
     tables = (s.hit for s in scored if s.support >= scored[0].support - MARGIN and s.hit.kind in (TABLE_ROW, TABLE_GROUP))
     best = facts[0].scored.hit if facts else next(tables, None)  # a row, or the group's own title
-    topic = coverage(query.terms, best.group, query.folded) if best is not None and best.group else 0.0
-    if best is None or best.kind not in (TABLE_ROW, TABLE_GROUP) or topic < GROUP_TOPIC:
+    topic = group_topic(query, best)
+    if topic < GROUP_TOPIC:
         return facts
     same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.group == best.group  # noqa: E731
     rows = sorted((s for s in scored if same(s.hit)), key=lambda s: _row_number(s.hit.label))
@@ -233,6 +233,14 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
     whole = [replace(f, scored=replace(f.scored, coverage=max(f.scored.coverage, topic)), extra={**f.extra, "group": True})
              for s in rows for f in reader(query, s)]
     return whole + [f for f in facts if not same(f.scored.hit)]
+
+
+def group_topic(query: Query, hit: Hit | None) -> float:
+    """How well the task group of a table row (or group title) covers the question; 0 for other clauses.
+    At GROUP_TOPIC or more the question is about the whole group."""
+    if hit is None or hit.kind not in (TABLE_ROW, TABLE_GROUP) or not hit.group:
+        return 0.0
+    return coverage(query.terms, hit.group, query.folded)
 
 
 def _row_number(label: str | None) -> int:

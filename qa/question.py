@@ -252,10 +252,8 @@ def _asks_list(content: str, language: str, folded: bool) -> bool:
         return _has_cue(content, [f"what {n}" for n in _LIST_NOUNS[EN]] + [f"which {n}" for n in _LIST_NOUNS[EN]],
                         language, folded)
     k = _cue_key(language, folded)
-    q = k(content)
-    asks = k("gì nào").split()
-    return any(re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{asks[0]}|{asks[1]})\b", q)
-               for n in _LIST_NOUNS[VI])
+    q, what, which = k(content), re.escape(k("gì")), re.escape(k("nào"))
+    return any(re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{what}|{which})\b", q) for n in _LIST_NOUNS[VI])
 
 
 def _asked_type(text: str, language: str, folded: bool) -> str | None:

@@ -25,7 +25,7 @@ from index.model import Filters
 from qa.evaluate import load_gold
 
 from conftest import private_copy
-from test_index import NEW_PLAN
+from test_index import NEW_PLAN, kill_while_writing, opens_whole
 
 QUESTIONS = [q.q for q in load_gold(ROOT / "tests" / "gold.jsonl")]
 
@@ -213,21 +213,8 @@ def test_a_hundred_milvus_writers_killed_mid_build_leave_no_corrupt_state(milvus
     for i in range(100):
         milvus.release(settings)
         plan.write_text(NEW_PLAN.replace("2025", str(2025 + i)), encoding="utf-8")
-        writer = _writer([str(settings.index_dir), str(corpus)])
-        deadline = time.monotonic() + 120
-        while (settings.index_dir / store.LOCK).read_text().strip() != str(writer.pid):
-            if writer.poll() is not None:
-                break
-            assert time.monotonic() < deadline, "the writer never took the lock"
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 4.0))
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        try:
-            opened = Index.open(settings)
-            assert opened.search("mua sắm công xanh", k=1) and len(opened.documents) >= 5
-        except Exception:  # noqa: BLE001 - counted, then asserted
-            corrupt += 1
+        kill_while_writing(_writer([str(settings.index_dir), str(corpus)]), settings.index_dir, rng)
+        corrupt += not opens_whole(settings)
     print(f"\n[kill -9] 100 Milvus writers killed: {corrupt} corrupt states")
     assert corrupt == 0
     assert sync(settings, [corpus]).errors == ()

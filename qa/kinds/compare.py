@@ -43,9 +43,9 @@ def answer(ctx: Context) -> Answer | None:
     for scope in scopes:
         hits = ctx.search(q.search_text, ctx.depth, scope, q.expansion)
         parts = (compose(replace(q, intent=intent, filters=scope), hits, ctx.settings) for intent in intents)
-        part = next((p for p in parts if not p.abstained), None) or compose(replace(q, filters=scope), [], ctx.settings)
+        part = next((p for p in parts if not p.abstained), None)
         name = scope.locality or ctx.documents[scope.doc_ids[0]].number or scope.doc_ids[0]
-        if part.abstained:
+        if part is None:
             firsts.append(f"{name}: {_NO_ANSWER[q.language]}")
             continue
         offset = len(cited)

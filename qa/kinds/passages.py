@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from index.model import Hit
 from ingest.model import TABLE_GROUP, TABLE_ROW
-from qa.answer import GROUP_TOPIC, compose
+from qa.answer import GROUP_TOPIC, compose, group_topic
 from qa.kinds.context import Context
 from qa.model import Answer
-from qa.terms import coverage
 
 MAX_GROUP = 15  # rows of a task group read whole when the question is about the group's topic
 
@@ -28,7 +27,7 @@ def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:
     answer names every row of it, not only those the search happened to rank (answer._whole_group)."""
     q = ctx.query
     best = next((h for h in hits if h.kind in (TABLE_ROW, TABLE_GROUP)), None)
-    if best is None or not best.group or coverage(q.terms, best.group, q.folded) < GROUP_TOPIC:
+    if group_topic(q, best) < GROUP_TOPIC:
         return hits
     have = {h.id for h in hits}
     rows = [h for h in ctx.clauses(best.doc.doc_id) if h.kind == TABLE_ROW and h.group == best.group]
