@@ -178,7 +178,7 @@ def _search(args) -> int:
     hits = _engine(args).search(args.query, args.k, doc=args.doc, locality=args.locality,
                                 doc_type=args.doc_type, year=args.year)
     _emit(args, [h.to_dict() for h in hits],
-          "\n".join(f"{i}. [{h.score:.3f}] {h.citation}\n   {h.text}" + (f"\n   Chủ trì: {h.lead}" if h.lead else "")
+          "\n".join(f"{i}. [{h.score:.3f}] {h.citation}\n   {h.text}" + (f"\n   Chủ trì: {h.row.lead}" if h.row.lead else "")
                     for i, h in enumerate(hits, 1)) or "no results")
     return 0
 

@@ -55,8 +55,8 @@ def vocabulary(corpus: Path = BUNDLED_CORPUS) -> Vocabulary:
     clauses = [c for d in docs for c in d.clauses]
     heads = {c.text for c in clauses if c.kind == HEADING and c.label and c.label.rstrip(".").isupper()}
     groups = {c.text for c in clauses if c.kind == TABLE_GROUP}
-    agencies = {a.strip() for c in clauses for a in (c.lead, c.partners) if a and len(a) < 120}
-    periods = {c.period for c in clauses if c.period}
+    agencies = {a.strip() for c in clauses for a in (c.row.lead, c.row.partners) if a and len(a) < 120}
+    periods = {c.row.period for c in clauses if c.row.period}
     chain: dict[str, list[str]] = defaultdict(list)
     starts = []
     for c in clauses:

@@ -27,14 +27,14 @@ _PART_BREAK = " . "  # punctuation, so folded syllable pairs never span two part
 
 def sparse_fields(doc: DocumentMeta, clause: Clause) -> dict[str, str]:
     """TEXT labels agencies as the task tables do, so "Sở Tài chính chủ trì gì" meets the row."""
-    text = [clause.text, clause.lead and f"chủ trì {clause.lead}", clause.partners and f"phối hợp {clause.partners}"]
+    text = [clause.text, clause.row.lead and f"chủ trì {clause.row.lead}", clause.row.partners and f"phối hợp {clause.row.partners}"]
     place = [doc.locality, doc.province, doc.district]
-    context = [*clause.section, clause.group]
+    context = [*clause.section, clause.row.group]
     return {TEXT: _join(text), PLACE: _join(place), CONTEXT: _join(context)}
 
 
 def dense_text(clause: Clause) -> str:
-    heading = clause.group or (clause.section[-1] if clause.section else None)
+    heading = clause.row.group or (clause.section[-1] if clause.section else None)
     if heading and len(clause.text.split()) < SHORT_CLAUSE_WORDS:
         return f"{heading} · {clause.text}"
     return clause.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
-from ingest.model import SECTION_SEP, Clause, DocumentMeta, ErrorCode
+from ingest.model import NO_ROW, SECTION_SEP, Clause, DocumentMeta, ErrorCode, TaskRow
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,7 @@ class Hit:
     citation: str
     kind: str
     label: str | None = None
-    group: str | None = None
-    lead: str | None = None
-    partners: str | None = None
-    period: str | None = None
-    note: str | None = None
+    row: TaskRow = NO_ROW
     sparse_score: float | None = None  # component scores, for inspection and calibration
     dense_score: float | None = None
 
@@ -46,17 +42,14 @@ class Hit:
             citation=clause.citation,
             kind=clause.kind,
             label=clause.label,
-            group=clause.group,
-            lead=clause.lead,
-            partners=clause.partners,
-            period=clause.period,
-            note=clause.note,
+            row=clause.row,
             sparse_score=sparse_score,
             dense_score=dense_score,
         )
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d.update(d.pop("row"))  # flat, as Clause.to_dict
         d["doc"] = self.doc.to_dict()
         return d
 

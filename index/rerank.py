@@ -59,11 +59,11 @@ def holds(clause: Clause, field: str) -> bool:
     """Whether the clause can answer a question asking for `field`."""
     text = clause.text.lower()
     if field == LEAD:
-        return bool(clause.lead) or "chủ trì" in text
+        return bool(clause.row.lead) or "chủ trì" in text
     if field == PARTNERS:
-        return bool(clause.partners) or "phối hợp" in text
+        return bool(clause.row.partners) or "phối hợp" in text
     if field == PERIOD:
-        return bool(clause.period) or bool(_YEAR.search(text))
+        return bool(clause.row.period) or bool(_YEAR.search(text))
     if field == FIGURE:
         return bool(_DIGIT.search(text))
     if field == BASIS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.model import ErrorCode
+from ingest.model import NO_ROW, ErrorCode, TaskRow
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,7 @@ class Draft:
     text: str
     section: tuple[str, ...] = ()
     label: str | None = None
-    group: str | None = None
-    lead: str | None = None
-    partners: str | None = None
-    period: str | None = None
-    note: str | None = None
+    row: TaskRow = NO_ROW
 
 
 class Unreadable(ValueError):

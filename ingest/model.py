@@ -52,6 +52,23 @@ class DocumentMeta:
 
 
 @dataclass(frozen=True)
+class TaskRow:
+    """What a task-table row says beside its task (the clause text): the title of the group row it
+    sits under and its Đơn vị chủ trì / phối hợp, Thời gian thực hiện and Ghi chú columns. Clauses
+    that are not table rows (or group rows) carry NO_ROW."""
+
+    group: str | None = None  # the row's group row, "II. Thúc đẩy sản xuất sạch hơn…"
+    lead: str | None = None  # Đơn vị chủ trì
+    partners: str | None = None  # Đơn vị phối hợp
+    period: str | None = None  # Thời gian thực hiện
+    note: str | None = None  # Ghi chú
+
+
+NO_ROW = TaskRow()
+ROW_FIELDS = tuple(TaskRow.__dataclass_fields__)  # serialised flat, beside the clause's own fields
+
+
+@dataclass(frozen=True)
 class Clause:
     """One retrievable unit: the document header, a heading, paragraph, list item or task-table row."""
 
@@ -63,11 +80,7 @@ class Clause:
     order: int  # position in the document
     citation: str  # "178/KH-UBND · huyện Cao Lãnh · 13/10/2021 › Phụ lục › II. … › dòng II.1"
     label: str | None = None  # the item's own marker: "1.", "a)", "-", "+", row "II.1"
-    group: str | None = None  # table rows: their group row, "II. Thúc đẩy sản xuất sạch hơn…"
-    lead: str | None = None  # Đơn vị chủ trì
-    partners: str | None = None  # Đơn vị phối hợp
-    period: str | None = None  # Thời gian thực hiện
-    note: str | None = None  # Ghi chú
+    row: TaskRow = NO_ROW  # a table row's (or group row's) other columns
     source: str | None = None  # "ocr": read off a page image (its page is in the citation); None: the file's text
 
     @property
@@ -76,14 +89,16 @@ class Clause:
 
     def to_dict(self) -> dict:
         d = dict(vars(self))  # not asdict(), which deep-copies: an index writes every clause on each build
+        d.update(vars(d.pop("row")))
         d["section"] = list(self.section)
         d["section_path"] = self.section_path
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Clause:
-        d = {k: v for k, v in d.items() if k != "section_path"}
-        return cls(**{**d, "section": tuple(d["section"])})
+        row = TaskRow(**{k: d[k] for k in ROW_FIELDS if d.get(k) is not None})
+        d = {k: v for k, v in d.items() if k != "section_path" and k not in ROW_FIELDS}
+        return cls(**{**d, "section": tuple(d["section"]), "row": row})
 
 
 @dataclass(frozen=True)

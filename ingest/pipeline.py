@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.blocks import Block, Draft, Line, Page, Unreadable
@@ -119,7 +119,7 @@ def build_clauses(meta: DocumentMeta, drafts: Iterable[Draft], pages: tuple[Page
     out = []
     drafts = list(drafts)
     for order, (draft, page) in enumerate(zip(drafts, locate_pages(drafts, pages))):
-        fields = asdict(draft)
+        fields = vars(draft)
         key = "|".join((draft.kind, SECTION_SEP.join(draft.section), draft.label or "", draft.text))
         clause_id = f"{meta.doc_id}:{hashlib.sha1(key.encode()).hexdigest()[:10]}"
         seen[clause_id] += 1

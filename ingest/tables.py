@@ -9,11 +9,11 @@ break cut in two (its second half has no STT) is put back together cell by cell.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.blocks import Draft
 from ingest.markers import is_roman
-from ingest.model import PARAGRAPH, TABLE_GROUP, TABLE_ROW
+from ingest.model import PARAGRAPH, TABLE_GROUP, TABLE_ROW, TaskRow
 from ingest.text import fold, squash
 
 # Folded header words per field; the first field whose words occur in a header cell takes it.
@@ -92,12 +92,12 @@ def table_drafts(rows: Sequence[Sequence[str]], section: tuple[str, ...]) -> lis
 
 def _draft(entry: _Entry, section: tuple[str, ...]) -> Draft:
     cells = entry.cells
-    fields = {name: cells.get(name) or None for name in ("lead", "partners", "period", "note")}
+    row = TaskRow(**{name: cells.get(name) or None for name in ("lead", "partners", "period", "note")})
     if entry.kind == TABLE_GROUP:
-        return Draft(TABLE_GROUP, cells["content"], section, label=cells["stt"], group=entry.heading, **fields)
+        return Draft(TABLE_GROUP, cells["content"], section, label=cells["stt"], row=replace(row, group=entry.heading))
     group = entry.group
     if group is None:
-        return Draft(TABLE_ROW, cells["content"], section, label=cells["stt"] or None, **fields)
-    fields["period"] = fields["period"] or group.cells.get("period") or None  # only group rows may carry it
+        return Draft(TABLE_ROW, cells["content"], section, label=cells["stt"] or None, row=row)
+    period = row.period or group.cells.get("period") or None  # only group rows may carry it
     return Draft(TABLE_ROW, cells["content"], (*section, group.heading), label=f"{group.cells['stt']}.{cells['stt']}",
-                 group=group.heading, **fields)
+                 row=replace(row, group=group.heading, period=period))

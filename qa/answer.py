@@ -172,16 +172,16 @@ def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
     year), best first."""
     out = []
     for rank, hit in enumerate(hits):
-        topic = " ".join(filter(None, (hit.group, hit.section.split(SECTION_SEP)[-1])))
+        topic = " ".join(filter(None, (hit.row.group, hit.section.split(SECTION_SEP)[-1])))
         if query.terms:
-            text = " ".join(filter(None, (hit.text, hit.lead, hit.partners)))  # a row's own fields
+            text = " ".join(filter(None, (hit.text, hit.row.lead, hit.row.partners)))  # a row's own fields
             whole = coverage(query.terms, f"{text} {topic}", query.folded)
             own = coverage(query.terms, text, query.folded) if hit.kind == TABLE_ROW else whole
             cov = OWN_SHARE * own + (1 - OWN_SHARE) * whole
             topical = coverage(query.terms, topic, query.folded)
         else:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
             cov, topical = float(not query.filters.is_empty()), 0.0
-        period = period_of(hit.section, hit.period)
+        period = period_of(hit.section, hit.row.period)
         year = YEAR_BONUS if period and any(period.covers(y) for y in query.years) else 0.0
         out.append(_Scored(hit, rank, cov, cov + RANK_BONUS / (1 + rank) + TOPIC_BONUS * topical + year))
     return sorted(out, key=lambda s: (-s.support, s.rank))
@@ -227,7 +227,7 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
     topic = group_topic(query, best)
     if topic < GROUP_TOPIC:
         return facts
-    same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.group == best.group  # noqa: E731
+    same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.row.group == best.row.group  # noqa: E731
     rows = sorted((s for s in scored if same(s.hit)), key=lambda s: _row_number(s.hit.label))
     # each row answers as well as its group matches the question: the question is about the group
     whole = [replace(f, scored=replace(f.scored, coverage=max(f.scored.coverage, topic)), extra={**f.extra, "group": True})
@@ -238,9 +238,9 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
 def group_topic(query: Query, hit: Hit | None) -> float:
     """How well the task group of a table row (or group title) covers the question; 0 for other clauses.
     At GROUP_TOPIC or more the question is about the whole group."""
-    if hit is None or hit.kind not in (TABLE_ROW, TABLE_GROUP) or not hit.group:
+    if hit is None or hit.kind not in (TABLE_ROW, TABLE_GROUP) or not hit.row.group:
         return 0.0
-    return coverage(query.terms, hit.group, query.folded)
+    return coverage(query.terms, hit.row.group, query.folded)
 
 
 def _row_number(label: str | None) -> int:
@@ -327,13 +327,13 @@ def _task(query: Query, hit: Hit, prefer: Callable[[str], bool] | None = None) -
 
 def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
     hit = s.hit
-    names = [hit.lead] if hit.lead else leads_in(hit.text, hit.section)
+    names = [hit.row.lead] if hit.row.lead else leads_in(hit.text, hit.section)
     task = _task(query, hit)
     for name in names:  # "Phòng Tài chính – Kế hoạch Huyện: Thẩm định…": the agency is said already
         if task.startswith(name) and task[len(name):].lstrip().startswith(":"):
             task = task[len(name):].lstrip()[1:].strip()
-    extra = {"note": hit.note} if hit.note else {}
-    return [_Fact(s, n, task, period_of(hit.section, hit.period), dict(extra)) for n in names]
+    extra = {"note": hit.row.note} if hit.row.note else {}
+    return [_Fact(s, n, task, period_of(hit.section, hit.row.period), dict(extra)) for n in names]
 
 
 def _partner_facts(query: Query, s: _Scored) -> list[_Fact]:
@@ -341,11 +341,11 @@ def _partner_facts(query: Query, s: _Scored) -> list[_Fact]:
     Thương hỗ trợ nhân rộng …" under Phòng KT&HT); in prose, who the sentence says it works with."""
     hit = s.hit
     says = lambda t: partners_in(t) is not None  # noqa: E731
-    in_task = partners_in(hit.text) if hit.partners else None
-    values = [v for v in (in_task, hit.partners or partners_in(best_sentence(hit.text, query.terms, query.folded, says)))
+    in_task = partners_in(hit.text) if hit.row.partners else None
+    values = [v for v in (in_task, hit.row.partners or partners_in(best_sentence(hit.text, query.terms, query.folded, says)))
               if v]
-    task, period = _task(query, hit, says), period_of(hit.section, hit.period)
-    return [_Fact(s, v, task, period, {"lead": hit.lead}) for v in dict.fromkeys(values)]
+    task, period = _task(query, hit, says), period_of(hit.section, hit.row.period)
+    return [_Fact(s, v, task, period, {"lead": hit.row.lead}) for v in dict.fromkeys(values)]
 
 
 def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
@@ -353,12 +353,12 @@ def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
     the deadlines a clause states."""
     hit = s.hit
     sentence = _task(query, hit, lambda t: bool(dates_in(t)))
-    if hit.period:
-        found, cited = [f"{hit.period} ({hit.note})" if hit.note else hit.period], False
+    if hit.row.period:
+        found, cited = [f"{hit.row.period} ({hit.row.note})" if hit.row.note else hit.row.period], False
     else:  # a cited document's date ("Công văn số … ngày 18/11/2021") only when no clause states a deadline
         found = deadlines_in(sentence)
         found, cited = (found, False) if found else (dates_in(sentence), True)
-    return [_Fact(s, "; ".join(found), sentence, period_of(hit.section, hit.period), {"cited": cited})] if found else []
+    return [_Fact(s, "; ".join(found), sentence, period_of(hit.section, hit.row.period), {"cited": cited})] if found else []
 
 
 def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
@@ -374,7 +374,7 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
         # each figure the question asks may sit in its own sentence of the clause: quote them all
         stating = [p for p in sentences(hit.text) if wanted(p) and coverage(query.terms, p, query.folded) > 0]
         sentence = shorten(" … ".join(stating), QUOTE_LIMIT) if len(stating) > 1 else sentence
-    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.period))]
+    return [_Fact(s, sentence, sentence, period_of(hit.section, hit.row.period))]
 
 
 _YEAR_DONE = re.compile(r"^\W*(?:trong\s+)?năm\s+(\d{4})\b", re.IGNORECASE)  # "Năm 2020 đã tổ chức …"
@@ -407,7 +407,7 @@ _READERS = {LEAD: _lead_facts, PARTNER: _partner_facts, WHEN: _when_facts, TARGE
 def _general_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     best = scored[0]
     sentence = _task(query, best.hit)
-    return [_Fact(best, sentence, sentence, period_of(best.hit.section, best.hit.period))]
+    return [_Fact(best, sentence, sentence, period_of(best.hit.section, best.hit.row.period))]
 
 
 # --- writing -----------------------------------------------------------------------------------

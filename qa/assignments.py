@@ -97,8 +97,8 @@ def extract(clauses: Iterable[Clause], documents: Mapping[str, DocumentMeta]) ->
         meta = documents.get(clause.doc_id)
         locality = meta.locality if meta else None
         if clause.kind == TABLE_ROW:
-            if clause.lead:
-                out += _records(clause, locality, split_agencies(clause.lead), clause.text, TABLE)
+            if clause.row.lead:
+                out += _records(clause, locality, split_agencies(clause.row.lead), clause.text, TABLE)
             continue
         leads = [n for n in leads_in(clause.text, clause.section_path) if _is_agency(n)]
         if leads:
@@ -107,9 +107,9 @@ def extract(clauses: Iterable[Clause], documents: Mapping[str, DocumentMeta]) ->
 
 
 def _records(clause: Clause, locality: str | None, leads: tuple[str, ...], task: str, source: str) -> list[Assignment]:
-    partners = split_agencies(clause.partners) if source == TABLE else _prose_partners(clause.text)
+    partners = split_agencies(clause.row.partners) if source == TABLE else _prose_partners(clause.text)
     return [Assignment(task=task, lead=lead, partners=tuple(p for p in partners if p != lead),
-                       period=clause.period, doc_id=clause.doc_id, locality=locality, clause_id=clause.id,
+                       period=clause.row.period, doc_id=clause.doc_id, locality=locality, clause_id=clause.id,
                        citation=clause.citation, section=clause.section_path, label=clause.label, source=source,
                        agency=canonical(lead), lead_english=english_name(lead))
             for lead in leads]

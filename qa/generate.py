@@ -63,7 +63,7 @@ def _messages(answer: Answer) -> list[dict]:
 
 
 def _excerpt(hit: Hit) -> str:
-    fields = [("Đơn vị chủ trì", hit.lead), ("Đơn vị phối hợp", hit.partners), ("Thời gian", hit.period)]
+    fields = [("Đơn vị chủ trì", hit.row.lead), ("Đơn vị phối hợp", hit.row.partners), ("Thời gian", hit.row.period)]
     extra = "".join(f"\n{name}: {value}" for name, value in fields if value)
     return f"{hit.citation}\n{hit.text}{extra}"
 

@@ -54,7 +54,7 @@ def scan_pdf(seed: Path, condition: str, out_dir: Path) -> tuple[Path, str]:
 
 def rows_recovered(text_doc, scan_doc) -> tuple[int, int]:
     def rows(doc):
-        return {c.label: (c.lead or "") for c in doc.clauses if c.kind == TABLE_ROW}
+        return {c.label: (c.row.lead or "") for c in doc.clauses if c.kind == TABLE_ROW}
 
     expected, found = rows(text_doc), rows(scan_doc)
     return len(expected), sum(1 for label, lead in expected.items() if found.get(label) == lead)

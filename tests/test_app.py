@@ -23,7 +23,7 @@ from browser_support import free_port
 from ui import render
 from index.config import Settings
 from index.model import INDEX_ERROR_CODES, Hit
-from ingest.model import ERROR_CODES, DocumentMeta
+from ingest.model import ERROR_CODES, DocumentMeta, TaskRow
 from qa.library import UPLOAD_CODES, DocumentRecord, UploadResult
 from qa.model import Answer
 
@@ -37,8 +37,8 @@ ROW = Hit(
     id="thanh-hoa:1", text="Hướng dẫn áp dụng và vận hành hệ thống chứng nhận, dán nhãn tái chế", score=0.9,
     doc=THANH_HOA, section="Phụ lục › VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái",
     citation="tỉnh Thanh Hóa · 30/12/2020 › Phụ lục › dòng VI.1", kind="table_row", label="VI.1",
-    group="VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái", lead="Sở Công Thương",
-    partners="UBND cấp huyện và các đơn vị liên quan", period="2021 - 2030",
+    row=TaskRow(group="VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái", lead="Sở Công Thương",
+                partners="UBND cấp huyện và các đơn vị liên quan", period="2021 - 2030"),
 )
 ANSWER = Answer(
     question="Cơ quan nào chủ trì việc dán nhãn sinh thái?", text="Sở Công Thương chủ trì [1].",
@@ -102,8 +102,8 @@ def test_source_card_leads_with_the_row_fields_and_folds_title_and_section():
     def mark(text):
         return html.escape(text).replace("dán nhãn", "<mark>dán nhãn</mark>")
 
-    hostile = Hit(**{**ROW.__dict__, "text": "<p>dán nhãn</p><script>x()</script>", "note": "<b>ghi chú</b>",
-                     "doc": DocumentMeta(**{**THANH_HOA.__dict__, "title": "<i>Kế hoạch</i>"})})
+    hostile = replace(ROW, text="<p>dán nhãn</p><script>x()</script>", row=replace(ROW.row, note="<b>ghi chú</b>"),
+                      doc=replace(THANH_HOA, title="<i>Kế hoạch</i>"))
     panel = render.render_sources(Answer(**{**ANSWER.__dict__, "citations": [ROW, hostile]}), 4, mark)
     assert 'data-turn="4"' in panel and f"<q>{ANSWER.question}</q>" in panel  # names its question
     card = panel[panel.index('id="pq-source-1"'):panel.index('id="pq-source-2"')]

@@ -17,7 +17,7 @@ def test_documents_ingest_to_the_clauses_they_promise(tmp_path):
         doc = ingest_file(path)
         kinds = Counter(c.kind for c in doc.clauses)
         assert len(doc.clauses) == CLAUSES_PER_DOC
-        assert kinds[TABLE_ROW] == 15 and all(c.lead for c in doc.clauses if c.kind == TABLE_ROW)
+        assert kinds[TABLE_ROW] == 15 and all(c.row.lead for c in doc.clauses if c.kind == TABLE_ROW)
         assert doc.meta.number and doc.meta.locality and doc.meta.year
 
 

@@ -40,7 +40,7 @@ def test_search_returns_typed_json_serialisable_hits_best_first(engine):
     assert len(hits) == 5
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     row = next(h for h in hits if h.label == "VI.2")
-    assert row.lead == "Sở Tài nguyên và Môi trường" and row.doc.doc_id == THANH_HOA
+    assert row.row.lead == "Sở Tài nguyên và Môi trường" and row.doc.doc_id == THANH_HOA
     assert "VI. Thúc đẩy dán nhãn" in row.section and "dòng VI.2" in row.citation
     payload = json.loads(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
     assert payload[0]["doc"]["doc_id"] and payload[0]["citation"]
@@ -62,7 +62,7 @@ def test_ask_answers_with_numbered_citations_in_the_question_language(engine):
     vi = engine.ask("Đơn vị nào chủ trì hướng dẫn mua sắm công xanh đối với nguồn kinh phí đầu tư phát triển?")
     assert not vi.abstained and vi.language == "vi" and vi.intent == "lead"
     assert "Sở Kế hoạch và Đầu tư" in vi.text and "[1]" in vi.text
-    assert vi.citations[0].lead == "Sở Kế hoạch và Đầu tư"
+    assert vi.citations[0].row.lead == "Sở Kế hoạch và Đầu tư"
     en = engine.ask("Which agency leads green public procurement with recurrent (sự nghiệp) funds?")
     assert not en.abstained and en.language == "en"
     assert "Sở Tài chính" in en.text and "Department of Finance" in en.text
@@ -71,7 +71,7 @@ def test_ask_answers_with_numbered_citations_in_the_question_language(engine):
 
 def test_a_question_on_a_task_groups_topic_lists_every_lead_of_the_group_in_table_order(engine):
     answer = engine.ask("Cơ quan nào chủ trì việc dán nhãn sinh thái?")
-    rows = [h.label for h in answer.citations if h.group and h.group.startswith("VI.")]
+    rows = [h.label for h in answer.citations if h.row.group and h.row.group.startswith("VI.")]
     assert rows == ["VI.1", "VI.2", "VI.3", "VI.4"]
     assert answer.leads[:4] == ["Sở Công Thương", "Sở Tài nguyên và Môi trường",
                                 "BQL Khu Kinh tế Nghi Sơn & các KCN", "Sở Văn hóa, Thể thao và Du lịch"]

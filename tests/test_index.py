@@ -54,7 +54,7 @@ def _place(hit) -> str:
 ])
 def test_eco_label_row_of_thanh_hoa_led_by_natural_resources(idx, query):
     top = idx.search(query, k=3)
-    assert any(h.kind == "table_row" and h.lead == "Sở Tài nguyên và Môi trường" and "thanh hoa" in _place(h)
+    assert any(h.kind == "table_row" and h.row.lead == "Sở Tài nguyên và Môi trường" and "thanh hoa" in _place(h)
                and "chứng nhận nhãn xanh đối với sản phẩm thân thiện môi trường" in h.text for h in top)
 
 
@@ -65,7 +65,7 @@ def test_eco_label_row_of_thanh_hoa_led_by_natural_resources(idx, query):
 ])
 def test_finance_department_row(idx, query):
     top = idx.search(query, k=3)
-    assert any(h.kind == "table_row" and h.lead == "Sở Tài chính" for h in top)
+    assert any(h.kind == "table_row" and h.row.lead == "Sở Tài chính" for h in top)
 
 
 def test_hits_are_ranked_and_carry_their_document(idx):
@@ -79,7 +79,7 @@ def test_expansion_adds_vietnamese_terms_to_an_english_question(idx):
     question = "which agency leads green public procurement?"
     plain = idx.search(question, k=5)
     expanded = idx.search(question, k=5, expansion="mua sắm công xanh kinh phí sự nghiệp")
-    assert any(h.lead == "Sở Tài chính" for h in expanded)
+    assert any(h.row.lead == "Sở Tài chính" for h in expanded)
     assert [h.id for h in plain] != [h.id for h in expanded]
 
 
@@ -144,7 +144,7 @@ def test_large_segments_switch_to_hnsw(writable):
     assert [s["dense"] for s in manifest["segments"]] == ["hnsw"]
     files = {f.name for f in (settings.index_dir / manifest["segments"][0]["name"]).iterdir()}
     assert "dense.faiss" in files and "embeddings.npy" not in files  # the graph holds the one copy
-    assert any(h.lead == "Sở Tài chính" for h in Index.open(settings).search("mua sắm công xanh kinh phí sự nghiệp", k=3))
+    assert any(h.row.lead == "Sở Tài chính" for h in Index.open(settings).search("mua sắm công xanh kinh phí sự nghiệp", k=3))
 
 
 def test_missing_and_mismatched_index(built, tmp_path):
@@ -580,8 +580,8 @@ def test_an_index_of_another_ingest_version_is_reingested_from_its_sources(writa
     changes = sync(writable, [uploads])  # a sync elsewhere re-reads the corpus from its recorded sources
     assert changes.added == ("new-plan",) and len(changes.updated) == len(manifest["documents"])
     fresh = Index.open(writable)
-    assert not any("Tài chánh" in c.text or "Tài chánh" in (c.lead or "") for c in fresh.clauses())
-    assert any(h.lead == "Sở Tài chính" for h in fresh.search("mua sắm công xanh kinh phí sự nghiệp", k=3))
+    assert not any("Tài chánh" in c.text or "Tài chánh" in (c.row.lead or "") for c in fresh.clauses())
+    assert any(h.row.lead == "Sở Tài chính" for h in fresh.search("mua sắm công xanh kinh phí sự nghiệp", k=3))
     assert store.read_manifest(store.generation_path(writable.index_dir)).ingest_version == INGEST_VERSION
     _no_encoder(monkeypatch)
     assert not sync(writable, [uploads]).changed  # and then it is current

@@ -17,7 +17,7 @@ from index.fusion import fuse
 from index.merging import SegmentSize, plan
 from index.model import Filters
 from index.tokenize import accented_terms, folded_terms
-from ingest.model import Clause, DocumentMeta
+from ingest.model import Clause, DocumentMeta, TaskRow
 
 
 def test_accented_view_joins_compounds_and_drops_punctuation():
@@ -172,7 +172,7 @@ def test_short_clauses_carry_their_heading_into_the_dense_input():
 def test_table_rows_are_searchable_by_their_agencies_and_place():
     doc = DocumentMeta(doc_id="d", source="d.txt", content_hash="h", locality="tỉnh Thanh Hóa", province="Thanh Hóa")
     row = Clause(id="d:1", doc_id="d", kind="table_row", text="Mua sắm công xanh", section=("Phụ lục",), order=0,
-                 citation="c", group="VIII. Mua sắm bền vững", lead="Sở Tài chính", partners="UBND cấp huyện")
+                 citation="c", row=TaskRow(group="VIII. Mua sắm bền vững", lead="Sở Tài chính", partners="UBND cấp huyện"))
     fields = sparse_fields(doc, row)
     assert "chủ trì Sở Tài chính" in fields["text"] and "phối hợp UBND cấp huyện" in fields["text"]
     assert "Thanh Hóa" in fields["place"] and "VIII. Mua sắm bền vững" in fields["context"]

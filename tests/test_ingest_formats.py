@@ -26,8 +26,8 @@ TASK_ROWS = [  # a task cut by a page break: its second half has no STT and foll
 def assert_task_rows(doc) -> None:
     groups = [c for c in doc.clauses if c.kind == "table_group"]
     rows = [c for c in doc.clauses if c.kind == "table_row"]
-    assert [(g.label, g.text, g.period) for g in groups] == [("I", "Thúc đẩy dán nhãn sinh thái", "2022 - 2025")]
-    assert [(r.label, r.text, r.lead, r.partners, r.period, r.group) for r in rows] == [
+    assert [(g.label, g.text, g.row.period) for g in groups] == [("I", "Thúc đẩy dán nhãn sinh thái", "2022 - 2025")]
+    assert [(r.label, r.text, r.row.lead, r.row.partners, r.row.period, r.row.group) for r in rows] == [
         ("I.1", "Hướng dẫn dán nhãn sinh thái cho doanh nghiệp trên địa bàn.", "Phòng Kinh tế và Hạ tầng",
          "UBND cấp xã và các đơn vị liên quan", "2022 - 2025", "I. Thúc đẩy dán nhãn sinh thái"),
         ("I.2", "Tuyên truyền về nhãn xanh.", "Phòng Văn hóa và Thông tin", "UBND cấp xã", "2022",
@@ -205,7 +205,7 @@ def test_html_page(tmp_path: Path):
         ("item", "-", "Giảm rác thải nhựa & túi ni lông."),
         ("table_row", "1", "Hướng dẫn dán nhãn sinh thái."),
     ]
-    assert doc.clauses[-1].lead == "Sở Công Thương"
+    assert doc.clauses[-1].row.lead == "Sở Công Thương"
 
 
 def test_markdown(tmp_path: Path):
@@ -278,5 +278,5 @@ def test_numbered_locality_stays_in_the_place_date_line(tmp_path: Path, suffix: 
     assert "Quận 1, ngày 05 tháng 3 năm 2025" in header.text.split("\n")
     assert [(c.kind, c.label) for c in body] == [
         ("heading", "I."), ("paragraph", None), ("heading", "II."), ("table_row", "1"), ("table_row", "2")]
-    assert body[3].lead == "Phòng Quản lý đô thị"
+    assert body[3].row.lead == "Phòng Quản lý đô thị"
     assert header.citation == "21/KH-UBND · quận 1 · 05/03/2025 › Thông tin văn bản"

@@ -37,12 +37,12 @@ def assert_ocr_task_rows(doc) -> None:
     """`assert_task_rows` up to OCR's letter slips: labels, leads and partners exact (the split
     row merged back, the repeated header dropped), task texts within a 5% character error rate."""
     rows = [c for c in doc.clauses if c.kind == TABLE_ROW]
-    assert [(r.label, r.lead, r.partners, r.group is not None) for r in rows] == [
+    assert [(r.label, r.row.lead, r.row.partners, r.row.group is not None) for r in rows] == [
         ("I.1", "Phòng Kinh tế và Hạ tầng", "UBND cấp xã và các đơn vị liên quan", True),
         ("I.2", "Phòng Văn hóa và Thông tin", "UBND cấp xã", True)]
     expected = ("Hướng dẫn dán nhãn sinh thái cho doanh nghiệp trên địa bàn.", "Tuyên truyền về nhãn xanh.")
     assert all(cer(want, r.text) <= 0.05 for want, r in zip(expected, rows))
-    assert [re.sub(r"\D", "", r.period) for r in rows] == ["20222025", "2022"]  # the group's period inherited
+    assert [re.sub(r"\D", "", r.row.period) for r in rows] == ["20222025", "2022"]  # the group's period inherited
 
 
 @pytest.fixture(scope="module")

@@ -54,26 +54,26 @@ def test_thanh_hoa_groups_hold_the_tasks_section_iii_announces(docs):
     doc = docs[THANH_HOA]
     announced = [int(m[1]) for c in doc.clauses if (m := re.match(r"Nhiệm vụ: Gồm (\d+) nhiệm vụ", c.text))]
     assert announced == [6, 2, 1, 8, 7, 4, 4, 3, 5, 3, 3, 6, 3, 2, 2]
-    per_group = Counter(r.group for r in rows(doc))
-    assert [per_group[g.group] for g in rows(doc, "table_group")] == announced
-    assert rows(doc, "table_group")[5].group == "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"
+    per_group = Counter(r.row.group for r in rows(doc))
+    assert [per_group[g.row.group] for g in rows(doc, "table_group")] == announced
+    assert rows(doc, "table_group")[5].row.group == "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"
 
 
 def test_thanh_hoa_task_rows(docs):
     doc = docs[THANH_HOA]
-    assert row(doc, "VI.1").lead == "Sở Công Thương"
-    assert row(doc, "VI.2").lead == "Sở Tài nguyên và Môi trường"
-    assert row(doc, "VI.3").lead == "BQL Khu Kinh tế Nghi Sơn & các KCN"
-    assert row(doc, "XIV.1").lead == "Ngân hàng Nhà nước chi nhánh Thanh Hóa"
-    assert row(doc, "III.1").partners == ("UBND cấp huyện; Trung tâm xúc tiến đầu tư, Thương mại và Du lịch; "
+    assert row(doc, "VI.1").row.lead == "Sở Công Thương"
+    assert row(doc, "VI.2").row.lead == "Sở Tài nguyên và Môi trường"
+    assert row(doc, "VI.3").row.lead == "BQL Khu Kinh tế Nghi Sơn & các KCN"
+    assert row(doc, "XIV.1").row.lead == "Ngân hàng Nhà nước chi nhánh Thanh Hóa"
+    assert row(doc, "III.1").row.partners == ("UBND cấp huyện; Trung tâm xúc tiến đầu tư, Thương mại và Du lịch; "
                                           "các hiệp hội và các đơn vị liên quan")
     # Only the group rows carry the period: every task inherits its group's.
-    assert {r.period for r in rows(doc)} == {"2021 - 2030"}
-    assert all(r.note is None for r in rows(doc))
+    assert {r.row.period for r in rows(doc)} == {"2021 - 2030"}
+    assert all(r.row.note is None for r in rows(doc))
     vi1 = row(doc, "VI.1")
     assert vi1.text.startswith("Hướng dẫn áp dụng và vận hành hệ thống chứng nhận, dán nhãn tái chế")
     assert "Cung cấp, phổ biến thông tin, nâng cao năng lực về nhãn sinh thái" in vi1.text
-    assert vi1.group == "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"
+    assert vi1.row.group == "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"
     assert vi1.section == (
         "Phụ lục: Danh mục các nhiệm vụ chủ yếu thuộc Kế hoạch của UBND tỉnh Thanh Hóa thực hiện Chương trình "
         "hành động quốc gia về sản xuất và tiêu dùng bền vững giai đoạn 2021-2030",
@@ -87,10 +87,10 @@ def test_cao_lanh_task_rows(docs):
     doc = docs[CAO_LANH]
     assert [g.label for g in rows(doc, "table_group")] == ["I", "II", "III"]
     assert [r.label for r in rows(doc)] == [*(f"{g}.{n}" for g in ("I", "II") for n in range(1, 8)), "III.1"]
-    assert row(doc, "I.7").lead == "Phòng Y tế"
-    assert row(doc, "II.5").note == "Khi có hướng dẫn của các Sở, ngành liên quan"
-    assert row(doc, "II.1").period == "2021 - 2025"
-    assert row(doc, "II.5").period == "2021-2030"
+    assert row(doc, "I.7").row.lead == "Phòng Y tế"
+    assert row(doc, "II.5").row.note == "Khi có hướng dẫn của các Sở, ngành liên quan"
+    assert row(doc, "II.1").row.period == "2021 - 2025"
+    assert row(doc, "II.5").row.period == "2021-2030"
 
 
 def test_cao_lanh_rows_split_by_page_breaks_are_merged(docs):
@@ -98,12 +98,12 @@ def test_cao_lanh_rows_split_by_page_breaks_are_merged(docs):
     i4 = row(doc, "I.4")
     assert i4.text == ("Tuyên truyền phổ biến chính sách, pháp luật, kiến thức, thông tin về sản xuất và "
                        "tiêu dùng bền vững thông qua hệ thống truyền thanh.")
-    assert i4.partners == ("Các ban, ngành, tổ chức chính trị - xã hội, UBND cấp xã và các đơn vị có liên quan")
-    assert i4.lead == "Phòng Văn hóa và Thông tin" and i4.period == "2021 - 2030"
+    assert i4.row.partners == ("Các ban, ngành, tổ chức chính trị - xã hội, UBND cấp xã và các đơn vị có liên quan")
+    assert i4.row.lead == "Phòng Văn hóa và Thông tin" and i4.row.period == "2021 - 2030"
     ii1 = row(doc, "II.1")
-    assert ii1.lead == "Phòng Kinh tế và Hạ tầng"
+    assert ii1.row.lead == "Phòng Kinh tế và Hạ tầng"
     assert ii1.text.startswith("Phối hợp Sở Công Thương hỗ trợ nhân rộng các mô hình")
-    assert ii1.partners.endswith("tổ chức chính trị - xã hội, UBND cấp xã và các đơn vị có liên quan")
+    assert ii1.row.partners.endswith("tổ chức chính trị - xã hội, UBND cấp xã và các đơn vị có liên quan")
     iii1 = row(doc, "III.1")
     assert "Triển khai các hoạt động xúc tiến thương mại" in iii1.text  # first half
     assert "Khuyến khích các cửa hàng tiện lợi, chợ truyền thống" in iii1.text  # second half, after the break
@@ -125,7 +125,7 @@ def header(doc: Document):
 
 def test_no_markup_footer_or_front_matter_in_clauses(docs):
     texts = [v for d in docs.values() for c in body(d)
-             for v in (c.text, c.lead, c.partners, c.period, c.note, c.group, *c.section) if v]
+             for v in (c.text, c.row.lead, c.row.partners, c.row.period, c.row.note, c.row.group, *c.section) if v]
     assert texts
     for text in texts:
         assert not re.search(r"</?[a-zA-Z]+[\s>]", text), text
@@ -175,7 +175,7 @@ def test_header_clause_opens_with_the_page_title_and_closes_with_the_recipients(
 def test_header_lines_are_not_also_body_clauses(docs):
     """A header line glued onto a body clause would start it; a body sentence may still quote the title."""
     for doc in docs.values():
-        texts = [v for c in body(doc) for v in (c.text, c.lead, c.partners, c.period, c.note, c.group) if v]
+        texts = [v for c in body(doc) for v in (c.text, c.row.lead, c.row.partners, c.row.period, c.row.note, c.row.group) if v]
         for line in header(doc).text.split("\n"):
             assert not [t for t in texts if t.startswith(line)], line
 
@@ -200,7 +200,7 @@ def test_section_paths(docs):
                                 "6. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái")
     assert heading.citation == "Kế hoạch · tỉnh Thanh Hóa · 2020 › III. NHIỆM VỤ CHỦ YẾU › mục 6"
     group = clause(doc, "Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái", "table_group")
-    assert (group.label, group.period, group.section) == ("VI", "2021 - 2030", vi_section(doc)[:1])
+    assert (group.label, group.row.period, group.section) == ("VI", "2021 - 2030", vi_section(doc)[:1])
     target = clause(doc, "70% các khu kinh tế")
     assert target.section == ("II. MỤC TIÊU", "2. Mục tiêu cụ thể", "2.1. Giai đoạn 2021 - 2025")
     assert target.label == "-"

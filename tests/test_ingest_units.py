@@ -115,8 +115,8 @@ def test_task_table_columns_are_found_by_name_in_any_order():
         ("", "và UBND cấp huyện", "(tiếp theo).", "", "", ""),
     ]
     (group, task) = table_drafts(rows, ("Phụ lục",))
-    assert (group.kind, group.label, group.section, group.period) == ("table_group", "I", ("Phụ lục",), "2021-2025")
-    assert (task.kind, task.label, task.text, task.lead, task.partners, task.period, task.note, task.section) == (
+    assert (group.kind, group.label, group.section, group.row.period) == ("table_group", "I", ("Phụ lục",), "2021-2025")
+    assert (task.kind, task.label, task.text, task.row.lead, task.row.partners, task.row.period, task.row.note, task.section) == (
         "table_row", "I.1", "Việc một (tiếp theo).", "Sở Công Thương", "Sở Tài chính và UBND cấp huyện",
         "2021-2025", "Ưu tiên", ("Phụ lục", "I. Nhóm A"))
 

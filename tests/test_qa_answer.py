@@ -7,7 +7,7 @@ import pytest
 
 from index.config import Settings
 from index.model import Hit
-from ingest.model import DocumentMeta
+from ingest.model import DocumentMeta, TaskRow
 from qa import kinds
 from qa.answer import highlight
 from qa.kinds import Context
@@ -33,8 +33,8 @@ VI_GROUP = "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"
 
 def row(doc, label, text, lead, partners=PARTNERS, group=VI_GROUP, period="2021 - 2030"):
     return Hit(id=f"{doc.doc_id}:{label}", text=text, score=1.0, doc=doc, section=f"Phụ lục › {group}",
-               citation=f"{doc.doc_id} › dòng {label}", kind="table_row", label=label, group=group, lead=lead,
-               partners=partners, period=period)
+               citation=f"{doc.doc_id} › dòng {label}", kind="table_row", label=label,
+               row=TaskRow(group=group, lead=lead, partners=partners, period=period))
 
 
 def item(doc, text, section, n):
@@ -117,7 +117,7 @@ def test_every_lead_of_a_topic_is_listed_with_its_task_and_citation():
     assert "Sở Công Thương: «Cung cấp, phổ biến thông tin, nâng cao năng lực về nhãn sinh thái" in a.text
     assert {h.label for h in a.citations} == {"VI.1", "VI.2", "VI.3", "VI.4"}
     assert [f.citation for f in a.facts] == [1, 2, 3, 4]  # numbered in the order they are listed
-    assert [a.citations[f.citation - 1].lead for f in a.facts] == a.leads
+    assert [a.citations[f.citation - 1].row.lead for f in a.facts] == a.leads
     assert cited_numbers(a.text) == [1, 2, 3, 4, 1, 2, 3, 4]  # direct answer, then one line per task
 
 
@@ -224,7 +224,7 @@ def test_issue_date_of_a_document_the_index_only_cites():
 def test_a_rows_note_says_when():
     r = row(CL, "II.5", "Xây dựng mô hình cụm công nghiệp sinh thái.", "Phòng Kinh tế và Hạ tầng",
             group="II. Thúc đẩy sản xuất sạch hơn", period="2021-2030")
-    r = Hit(**{**r.__dict__, "note": "Khi có hướng dẫn của các Sở, ngành liên quan"})
+    r = replace(r, row=replace(r.row, note="Khi có hướng dẫn của các Sở, ngành liên quan"))
     a = ask("Khi nào huyện Cao Lãnh triển khai xây dựng mô hình cụm công nghiệp sinh thái?", [r])
     assert a.text.startswith("Thời gian: 2021-2030 (Khi có hướng dẫn của các Sở, ngành liên quan) [1].")
 

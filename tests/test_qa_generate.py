@@ -9,13 +9,13 @@ import pytest
 
 from index.config import Settings
 from index.model import Hit
-from ingest.model import DocumentMeta
+from ingest.model import DocumentMeta, TaskRow
 from qa.generate import rewrite, verify_citations
 from qa.model import LEAD, Answer
 
 DOC = DocumentMeta("thanh-hoa", "thanh-hoa.txt", "a", doc_type="Kế hoạch", locality="tỉnh Thanh Hóa")
 HITS = [Hit(id=f"h{i}", text=text, score=1.0, doc=DOC, section="Phụ lục", citation=f"Kế hoạch › dòng VI.{i}",
-            kind="table_row", lead=lead) for i, (text, lead) in enumerate([
+            kind="table_row", row=TaskRow(lead=lead)) for i, (text, lead) in enumerate([
                 ("Hướng dẫn áp dụng và vận hành hệ thống chứng nhận, dán nhãn tái chế.", "Sở Công Thương"),
                 ("Triển khai chỉ đạo, hướng dẫn về hoạt động dán nhãn xanh.", "Sở Tài nguyên và Môi trường")], 1)]
 ANSWER = Answer("Ai chủ trì dán nhãn sinh thái?",

@@ -99,7 +99,7 @@ def test_hint_fields_are_checked():
 
 def test_rows_holding_what_is_asked_move_up_and_headers_down(idx):
     paragraph = next(c for c in idx.clauses() if c.kind == "paragraph" and "chủ trì" not in c.text.lower())
-    row = next(c for c in idx.clauses() if c.lead)
+    row = next(c for c in idx.clauses() if c.row.lead)
     header = next(c for c in idx.clauses() if c.kind == HEADER)
     fused = np.array([1.0, 0.9, 0.0])
     plain = rerank.rerank([paragraph, row, header], fused, None)

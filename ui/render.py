@@ -121,10 +121,10 @@ def _card(n: int, hit: Hit, mark: Callable[[str], str]) -> str:
     if hit.kind == TABLE_ROW:
         fields = [
             ("Nhiệm vụ", mark(hit.text)),
-            ("Chủ trì", mark(hit.lead) if hit.lead else ""),
-            ("Phối hợp", mark(hit.partners) if hit.partners else ""),
-            ("Thời gian", esc(hit.period) if hit.period else ""),
-            ("Ghi chú", esc(hit.note) if hit.note else ""),
+            ("Chủ trì", mark(hit.row.lead) if hit.row.lead else ""),
+            ("Phối hợp", mark(hit.row.partners) if hit.row.partners else ""),
+            ("Thời gian", esc(hit.row.period) if hit.row.period else ""),
+            ("Ghi chú", esc(hit.row.note) if hit.row.note else ""),
         ]
         content = '<dl class="pq-row">' + "".join(
             f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in fields if value) + "</dl>"
@@ -135,7 +135,7 @@ def _card(n: int, hit: Hit, mark: Callable[[str], str]) -> str:
     folded = "".join(
         f"<div><b>{name}:</b> {esc(value)}</div>"
         for name, value in (("Văn bản", doc.title or doc.source), ("Mục", hit.section),
-                            ("Nhóm nhiệm vụ", hit.group if hit.kind == TABLE_ROW else None),
+                            ("Nhóm nhiệm vụ", hit.row.group if hit.kind == TABLE_ROW else None),
                             ("Loại", doc.doc_type), ("Tệp", doc.source))
         if value
     )

@@ -25,7 +25,7 @@ def answer(ctx: Context) -> Answer | None:
         return None
     best: dict[str, tuple] = {}
     for hit in ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion):
-        share = coverage(q.terms, f"{hit.text} {hit.section} {hit.group or ''}", q.folded)
+        share = coverage(q.terms, f"{hit.text} {hit.section} {hit.row.group or ''}", q.folded)
         if share >= MIN_COVERAGE and (hit.doc.doc_id not in best or share > best[hit.doc.doc_id][0]):
             best[hit.doc.doc_id] = (share, hit)
     head, none = _WORDS[q.language]

@@ -30,5 +30,5 @@ def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:
     if group_topic(q, best) < GROUP_TOPIC:
         return hits
     have = {h.id for h in hits}
-    rows = [h for h in ctx.clauses(best.doc.doc_id) if h.kind == TABLE_ROW and h.group == best.group]
+    rows = [h for h in ctx.clauses(best.doc.doc_id) if h.kind == TABLE_ROW and h.row.group == best.row.group]
     return hits + [h for h in rows if h.id not in have] if len(rows) <= MAX_GROUP else hits
