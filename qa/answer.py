@@ -471,7 +471,8 @@ def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) 
         values: dict[str, list[str]] = {}
         for f in _by_document(facts):
             values.setdefault(_display_value(query, f), []).append(cite(f))
-        tied = len(values) > 1 and query.intent == LEAD and not all(f.extra.get("group") for f in facts)
+        tied = (len(values) > 1 and query.intent == LEAD and len({f.scored.hit.id for f in facts}) > 1
+                and not all(f.extra.get("group") for f in facts))
         distinct = _distinctions(query, facts) if tied else {}
         parts = [f"{v}{distinct.get(v, '')} {_join(c)}" for v, c in values.items()]
         return f"{msg[query.intent]} " + "; ".join(parts) + "."
@@ -501,10 +502,20 @@ def _evidence(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) ->
     for doc_facts in _documents(facts):
         lines.append(msg["according"].format(doc=doc_label(doc_facts[0].scored.hit.doc, query.language)))
         details: dict[str, list[str]] = {}  # the same statement from several clauses: one line
-        for f in doc_facts:
+        for f in _per_clause(doc_facts):
             details.setdefault(_detail(query, f), []).append(cite(f))
         lines += [f"- {d} {_join(c)}" for d, c in details.items()]
     return lines
+
+
+def _per_clause(facts: list[_Fact]) -> list[_Fact]:
+    """One fact per clause: a clause naming several agencies for one task ("Các Phòng: A, B: <task>")
+    is one line of evidence, its values joined."""
+    merged: dict[str, _Fact] = {}
+    for f in facts:
+        key = f.scored.hit.id
+        merged[key] = replace(merged[key], value=f"{merged[key].value}; {f.value}") if key in merged else f
+    return list(merged.values())
 
 
 def _period(query: Query, f: _Fact) -> str:

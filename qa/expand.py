@@ -169,13 +169,15 @@ _KIND_OF = re.compile(r"^(\w+) of (.+)$", re.IGNORECASE)
 
 def english_forms(rendering: str) -> tuple[str, ...]:
     """"Division of Culture and Information" is also "Culture and Information office", "office
-    of Culture and Information", …: the same agency as an English question may word it."""
+    of Culture and Information", "Culture-Information office", …: the same agency as an English
+    question may word it."""
     m = _KIND_OF.match(rendering)
     kinds = _KIND_FORMS.get(m.group(1).lower(), ()) if m else ()
     if not kinds:
         return (rendering,)
-    field = m.group(2)
-    return tuple(dict.fromkeys([rendering, *(f for k in kinds for f in (f"{k} of {field}", f"{field} {k}"))]))
+    fields = dict.fromkeys([m.group(2), m.group(2).replace(" and ", " ")])  # "Finance-Planning Office"
+    return tuple(dict.fromkeys([rendering, *(f for k in kinds for field in fields
+                                             for f in (f"{k} of {field}", f"{field} {k}"))]))
 
 
 @lru_cache(maxsize=8)

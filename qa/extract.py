@@ -173,6 +173,9 @@ def agencies_at(text: str, start: int) -> list[str]:
     return names
 
 
+_COLLECTIVE = re.compile(r"các\s+(phòng|sở|ban)", re.IGNORECASE)  # "Các Phòng: A, B, C: <task>" names Phòng A, B, C
+
+
 def leads_in(text: str, section: str) -> list[str]:
     """Agencies a prose clause puts in charge: "X là đơn vị đầu mối chủ trì…", "X: <task>",
     "giao/chỉ đạo X …", or the agency heading the clause sits under ("1. Phòng Kinh tế và Hạ tầng")."""
@@ -181,6 +184,9 @@ def leads_in(text: str, section: str) -> list[str]:
     if colon and len(head) <= 120 and (agencies_at(head, 0) or head.lower().startswith(("các ", "đề nghị "))):
         if _PARTNER_STATEMENT.match(rest):  # "UBND xã, thị trấn: Phối hợp tốt với…": a partner, not a lead
             return []
+        kind, listed = _COLLECTIVE.fullmatch(head.strip()), rest.partition(":")
+        if kind and listed[1] and len(listed[0]) <= 300:  # "Các Phòng: Tài nguyên…, Y tế: Triển khai…"
+            return [f"{kind[1].capitalize()} {name.strip()}" for name in re.split(r"[,;]", listed[0]) if name.strip()]
         return [re.sub(r"^Đề nghị\s+", "", head.strip())]
     for m in _LEAD_PROSE.finditer(body):
         named = [body[a:b] for a, b in agency_spans(body) if b <= m.start() and not body[b:m.start()].strip()]

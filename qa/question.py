@@ -4,10 +4,11 @@ search expansion, from the question text alone (no search here)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.filtering import admits
 from index.model import Filters
 from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
@@ -91,6 +92,10 @@ _ASKED_TYPE = {VI: ((("kế hoạch", "kh"), "Kế hoạch"), (("quyết định
 _ASKED_TYPE_FORMS = {VI: ("{} số bao nhiêu", "{} số mấy", "{} số gì", "{} nào"), EN: ("which {}", "what {}", "{} number")}
 _DOCUMENT_WORDS = {VI: ("kế hoạch", "kh", "báo cáo", "công văn", "văn bản", "quyết định", "nghị quyết"),
                    EN: ("plan", "report", "letter", "document", "decision", "resolution")}
+# "Công văn 3352/SCT-KHTH … ngày bao nhiêu?" (folded): the date of the document named, when it is no
+# indexed document (whose own dates are tasks' dates: "KH 178 báo cáo vào ngày nào?").
+_DATE_ASKED = {VI: re.compile(r"(?<!truoc )(?<!han )(?<!den )\bngay (?:bao nhieu|nao|may|thang nao)\b", re.IGNORECASE),
+               EN: re.compile(r"\b(?:what|which) date\b|\bdated\b", re.IGNORECASE)}
 _WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
                EN: ("when", "date", "what day", "what year")}
 # A question on a document's date or signature holds one of these (a task's "thời gian" does not).
@@ -115,6 +120,9 @@ _AMOUNT_CUES = {
          "ngân sách", "bao nhiêu tiền", "số tiền", "chi phí", "tổng vốn"),
     EN: ("money", "funding", "funds", "budget", "cost", "costs", "spend", "dong", "vnd", "billion", "million"),
 }
+# English asks for an amount without "how much" (Vietnamese ones hold "bao nhiêu": a figure already).
+_AMOUNT_ASKS = {VI: (), EN: ("what budget did", "what budget does", "what budget was", "what budget is",
+                             "what amount", "what sum", "how much budget", "how much funding", "how much money")}
 _FINE_CUES = {
     VI: ("mức phạt", "mức xử phạt", "tiền phạt", "phạt tiền", "phạt bao nhiêu", "xử phạt bao nhiêu"),
     EN: ("the fine", "a fine", "fine for", "fines for", "fined", "penalty", "penalties"),
@@ -191,6 +199,8 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     names_agency = any(key(a, folded=True) in agencies for u in units for a in (u.surface, *u.alternatives))
     folded = language == VI and not accented
     document_field = _document_field(text, language, folded)
+    if document_field is None and NUMBER.search(text) and not doc_ids and _DATE_ASKED[language].search(fold(text)):
+        document_field = ISSUED  # the date of a document the index only cites: from the citing clause
     if document_field:  # "ban hành", "issued": what is asked, not what the document is about
         issue = {_cue_key(language, folded)(w) for w in _ISSUE_WORDS[language]}
         units = [u for u in units if _cue_key(language, folded)(u.surface) not in issue]
@@ -202,8 +212,8 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         units = [u for u in units if not u.content or not set(k(u.surface).split()) <= cue_words]
     if intent == GENERAL and language == VI and _has_cue(content, _VI_TARGET_WORDS, language, folded):
         intent = TARGET  # "Chỉ tiêu … của huyện Cao Lãnh?": the figures, each with its period
-    if intent == GENERAL and _has_cue(text, _FINE_CUES[language], language, folded):
-        intent = TARGET  # "What is the fine for …?": an amount, read as a figure
+    if intent == GENERAL and _has_cue(text, (*_FINE_CUES[language], *_AMOUNT_ASKS[language]), language, folded):
+        intent = TARGET  # "What is the fine for …?", "What budget did … allocate?": an amount, read as a figure
     if intent == GENERAL and language == EN and years and any(
             contains(english_key(content), english_key(w)) for w in _EN_TARGET_WORDS):
         intent = TARGET  # "Cao Lanh's 2030 target for plastic bags": a figure for that year
@@ -220,7 +230,9 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         intent={ISSUED: WHEN, SIGNER: GENERAL, DOC_NUMBER: BASIS}.get(document_field, intent),
         expansion=" ".join(dict.fromkeys([a for u in units for a in u.alternatives]
                                          + ([f"chủ trì {agency[0]}"] if agency else []))),
-        filters=Filters(doc_ids=doc_ids, locality=scope),
+        filters=Filters(doc_ids=doc_ids, locality=scope,
+                        doc_type=None if doc_ids or document_field or intent == BASIS  # other documents cite it
+                        else _subject_type(text, language, scope, documents)),
         unknown_locality=None if scope else unknown,
         terms=_terms([u for u in units if u.content], language == VI,
                      (lambda u: _english_weight(u, lex)) if language == EN else (lambda u: float(u.end - u.start))),
@@ -502,6 +514,27 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     return field
 
 
+# "KH SXTDBV của tỉnh Thanh Hóa …", "Báo cáo năm 2021 của huyện Nghi Xuân …", "the Thanh Hoa provincial
+# plan": the document the question is about is of this type (folded forms; types as DocumentMeta.doc_type).
+_SUBJECT_TYPE = {
+    VI: re.compile(r"\b(ke hoach|kh|bao cao|cong van)\b(?:\s+[\w/-]+){0,6}?\s+cua\s+(?:ubnd\s+)?(?:tinh|huyen|thanh pho|ubnd)\b",
+                   re.IGNORECASE),
+    EN: re.compile(r"(?:\b(?:provincial|district)|'s)\s+(?:[\w-]+\s+){0,3}?(plan|report)\b", re.IGNORECASE)}
+_SUBJECT_TYPES = {"ke hoach": "Kế hoạch", "kh": "Kế hoạch", "plan": "Kế hoạch", "bao cao": "Báo cáo",
+                  "report": "Báo cáo", "cong van": "Công văn"}
+
+
+def _subject_type(text: str, language: str, locality: str | None, documents: list[DocumentMeta]) -> str | None:
+    """The type of document the question is about, when it names one as the subject and the place
+    has a document of that type: a province's plan is not its districts' reports. None otherwise
+    (also when no document is known: nothing to check the type against)."""
+    m = _SUBJECT_TYPE[language].search(fold(text))
+    doc_type = _SUBJECT_TYPES.get(m.group(1).lower()) if m else None
+    if doc_type and any(admits(Filters(locality=locality, doc_type=doc_type), d) for d in documents):
+        return doc_type
+    return None
+
+
 def _number_field(q: str, k: Callable[[str], str], language: str) -> str | None:
     """DOC_NUMBER when the question asks a document's own number (not one it cites)."""
     has = lambda cues: any(contains(q, k(c)) for c in cues)  # noqa: E731
@@ -534,7 +567,7 @@ def _vietnamese_units(text: str, folded: bool, lex: Lexicon) -> list[_Unit]:
     tables = [cues, stop, agencies, lex.abbreviation_table(folded), lex.synonyms(folded)]
     if folded:
         tables.append({k: (v,) for k, v in lex.vocabulary().items()})
-    return _units(text, folded, tables, vietnamese=True)
+    return _units(text, folded, tables, vietnamese=True, names=agencies.keys())
 
 
 def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
@@ -542,23 +575,26 @@ def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
     cues = {c: (_CUE, *(lex.glossary.get(c, ()) if intent in _SEARCHED_CUES else ()))
             for c, intent in _cue_keys(EN, False)["intent_of"].items()}
     stop = {w: _STOP for w in lex.stopwords[EN]}
-    agencies = {k: (a.name,) for k, a in lex.english_agencies().items()}
-    return _units(text, False, [cues, stop, agencies, lex.glossary], vietnamese=False)
+    agencies = {k: (a.name, *a.aliases) for k, a in lex.english_agencies().items()}
+    return _units(text, False, [cues, stop, agencies, lex.glossary], vietnamese=False, names=agencies.keys())
 
 
-def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool) -> list[_Unit]:
+def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool, names: Collection[str]) -> list[_Unit]:
+    """`names`: keys of agency names, matched whole or not at all ("Phòng Y tế" is not half of
+    "Phòng Kinh tế"), so they get no parts."""
     units: list[_Unit] = []
     offset = 0
     for segment in _SEGMENT_BREAK.split(text):
         for part in segment.split(_MASK):
             raw = tokens(part)
             keys = [fold(t) if folded else t for t in raw] if vietnamese else [english_key(t) for t in raw]
-            units += _match(raw, keys, tables, offset, len(raw))
+            units += _match(raw, keys, tables, offset, len(raw), names)
             offset += len(raw) + 1  # a gap: no pair across segments or masks
     return units
 
 
-def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max_len: int) -> list[_Unit]:
+def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max_len: int,
+           names: Collection[str]) -> list[_Unit]:
     """Units of one token run, longest table phrase first; a phrase also gets its parts (the
     same matching inside it, shorter phrases only) so a clause can meet it piecewise."""
     matched = {m.start: m for m in longest_matches(keys, tables, max_len)}
@@ -571,7 +607,8 @@ def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max
             cue = bool(value) and value[0] == _CUE  # an English cue carries its translation
             surface = " ".join(raw[i:end])
             alternatives = tuple(a for a in value[cue:] if key(a) != key(surface))
-            parts = tuple(_match(raw[i:end], keys[i:end], tables, offset + i, end - i - 1)) if end - i > 1 else ()
+            whole = end - i == 1 or " ".join(keys[i:end]) in names
+            parts = () if whole else tuple(_match(raw[i:end], keys[i:end], tables, offset + i, end - i - 1, names))
             units.append(_Unit(offset + i, offset + end, surface, alternatives, not cue, parts))
         i = end
     return units

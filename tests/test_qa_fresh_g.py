@@ -1,0 +1,85 @@
+"""Failure classes of fresh set G (session 4), each as a rule on the real corpus: a task group's
+leads listed, a collective "Các Phòng: A, B: <task>" naming each office, agency names matched whole,
+English "X-Y Office", the date of a document only cited, English amount questions, and the type of
+document a question is about ("KH … của tỉnh X" is the province's plan, not its districts' reports)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import PolicyQA
+from qa.expand import english_forms
+from qa.extract import leads_in
+from qa.model import ISSUED, TARGET
+from qa.question import analyze
+
+
+@pytest.fixture(scope="module")
+def engine(built) -> PolicyQA:
+    return PolicyQA.open(settings=built, build=False)
+
+
+def first(answer) -> str:
+    return answer.text.splitlines()[0]
+
+
+def test_listing_a_task_groups_leads_names_every_row(engine):
+    a = engine.ask("Kể tên các đơn vị chủ trì nhóm nhiệm vụ thúc đẩy dán nhãn và chứng nhận nhãn sinh thái ở Thanh Hóa")
+    line = first(a)
+    for lead in ("Sở Công Thương", "Sở Tài nguyên và Môi trường", "Nghi Sơn", "Sở Văn hóa, Thể thao và Du lịch"):
+        assert lead in line
+
+
+def test_a_collective_agency_list_names_each_office():
+    text = "Các Phòng: Tài nguyên và Môi trường, Y tế: Triển khai các nhiệm vụ được giao theo Phụ lục đính kèm."
+    assert leads_in(text, "") == ["Phòng Tài nguyên và Môi trường", "Phòng Y tế"]
+    assert leads_in("Các sở, ban, ngành: Chủ động triển khai.", "") == ["Các sở, ban, ngành"]  # no list after
+
+
+def test_offices_given_the_appendix_tasks_are_all_on_the_first_line_once(engine):
+    a = engine.ask("Kế hoạch 178 của huyện Cao Lãnh giao những phòng nào thực hiện các nhiệm vụ ở Phụ lục?")
+    line = first(a)
+    for office in ("Phòng Nông nghiệp", "Phòng Tài nguyên và Môi trường", "Phòng Văn hóa và Thông tin",
+                   "Phòng Giáo dục và Đào tạo", "Phòng Y tế"):
+        assert office in line
+    assert "«" not in line  # one clause names them all: its quote is evidence, not a distinction per office
+
+
+def test_an_agency_name_is_matched_whole_not_by_its_kind_word(engine):
+    a = engine.ask("Phòng Y tế huyện Cao Lãnh làm gì?")
+    assert not a.abstained and "Kinh tế và Hạ tầng" not in first(a) and "y tế" in first(a).lower()
+
+
+def test_english_offices_with_a_hyphenated_field():
+    assert "Finance Planning office" in english_forms("Division of Finance and Planning")
+
+
+def test_an_english_office_with_a_hyphen_is_the_agency(engine):
+    a = engine.ask("What does the Finance-Planning Office of Cao Lanh district do?")
+    assert "Thẩm định kinh phí" in first(a)
+
+
+def test_the_date_of_a_document_the_index_only_cites(engine):
+    docs = list(engine._index.documents.values())
+    q = analyze("cong van 3352/SCT-KHTH de nghi bao cao ket qua ngay nao", ["Triệu Sơn"], docs)
+    assert q.document_field == ISSUED
+    a = engine.ask("Công văn 3352/SCT-KHTH của Sở Công Thương Thanh Hóa đề ngày bao nhiêu?")
+    assert "18/11/2021" in first(a)
+    # an indexed plan's "ngày nào" is a task's date, not the document's
+    assert analyze("KH 178 yêu cầu báo cáo kết quả vào ngày nào?", ["Cao Lãnh"], docs).document_field is None
+
+
+def test_an_english_budget_question_wants_an_amount(engine):
+    docs = list(engine._index.documents.values())
+    assert analyze("What budget did Cao Lanh set aside for the plan?", ["Cao Lãnh"], docs).intent == TARGET
+    assert engine.ask("What budget did Hau Giang allocate for its 2024 plan?").abstained  # it states none
+
+
+def test_a_provinces_plan_is_not_its_districts_report(engine):
+    docs = list(engine._index.documents.values())
+    q = analyze("KH của tỉnh Thanh Hóa đặt tỷ lệ thu gom rác thải sinh hoạt là bao nhiêu?", ["Thanh Hóa"], docs)
+    assert q.filters.doc_type == "Kế hoạch"
+    assert "95%" not in first(engine.ask(q.text))  # Triệu Sơn's result is no target of the province's plan
+    # a type the place has no document of is no filter: Triệu Sơn's report is filed as a letter (Công văn)
+    a = engine.ask("Báo cáo của huyện Triệu Sơn cho biết tỷ lệ thu gom rác thải sinh hoạt là bao nhiêu?")
+    assert "95%" in first(a)
