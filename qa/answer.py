@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from index.config import Settings
 from index.model import Hit
 from ingest.citation import display_date
-from ingest.model import HEADER, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
+from ingest.model import HEADER, ITEM, PARAGRAPH, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
 from ingest.text import fold
 from qa import english
 from qa.expand import english_name
@@ -27,6 +27,7 @@ from qa.extract import (
     document_number,
     has_amount,
     has_figure,
+    heading_agency,
     leads_in,
     partners_in,
     period_of,
@@ -83,6 +84,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "related": "Liên quan (khớp câu hỏi ít hơn):",
         "cited": "Bản {doc} đã lập chỉ mục không ghi đủ số, ngày; {other} dẫn văn bản này là «{value}».",
         LEAD: "Đơn vị chủ trì:",
+        "acting": "Cơ quan:",
         PARTNER: "Đơn vị phối hợp:",
         WHEN: "Thời gian:",
         BASIS: "Căn cứ:",
@@ -99,6 +101,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "related": "Related (match the question less closely):",
         "cited": "The indexed copy of {doc} does not state its full number and date; {other} cites it as «{value}».",
         LEAD: "Lead agency:",
+        "acting": "Agency:",
         PARTNER: "Coordinating agencies:",
         WHEN: "Timing:",
         BASIS: "Legal basis:",
@@ -327,13 +330,39 @@ def _task(query: Query, hit: Hit, prefer: Callable[[str], bool] | None = None) -
 
 def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
     hit = s.hit
-    names = [hit.row.lead] if hit.row.lead else leads_in(hit.text, hit.section)
+    acting = [] if hit.row.lead else _acting(query, hit)
+    names = [hit.row.lead] if hit.row.lead else leads_in(hit.text, "") or acting or heading_agency(hit.section)
     task = _task(query, hit)
     for name in names:  # "Phòng Tài chính – Kế hoạch Huyện: Thẩm định…": the agency is said already
         if task.startswith(name) and task[len(name):].lstrip().startswith(":"):
             task = task[len(name):].lstrip()[1:].strip()
     extra = {"note": hit.row.note} if hit.row.note else {}
+    if names == acting:
+        extra["acting"] = True  # named beside the asked action: not said to be in charge
     return [_Fact(s, n, task, period_of(hit.section, hit.row.period), dict(extra)) for n in names]
+
+
+_ACTION_WORDS = 4  # words after an agency in which the asked action must follow it
+_LEADS_ITSELF = re.compile(r"\W*(?:[\w.)]{1,3}\s+)?chủ trì\b", re.IGNORECASE)  # an item whose subject is its heading
+
+
+def _acting(query: Query, hit: Hit) -> list[str]:
+    """For a clause that puts nobody in charge: the agency it names just before the action asked
+    ("… dự toán kinh phí gửi Sở Tài chính thẩm định" for "gửi cơ quan nào thẩm định?"), other than
+    agencies the question itself names and collective ones ("các đơn vị liên quan")."""
+    if hit.kind not in (PARAGRAPH, ITEM) or _LEADS_ITSELF.match(hit.text):  # "Chủ trì, phối hợp …": its heading's
+        return []
+    sentence = best_sentence(hit.text, query.terms, query.folded)
+    asked = key(query.text, query.folded)
+    found = []
+    for a, b in agency_spans(sentence):
+        name = sentence[a:b].strip()
+        after = " ".join(sentence[b:].split()[:_ACTION_WORDS])
+        if after and not name.lower().startswith("các ") and not contains(asked, key(name, query.folded)) and any(
+                contains(key(after, query.folded), key(alt, query.folded))
+                for t in query.terms for alt in t.alternatives if len(alt.split()) > 1 or t.weight > 1):
+            found.append(name)
+    return found
 
 
 def _partner_facts(query: Query, s: _Scored) -> list[_Fact]:
@@ -475,7 +504,8 @@ def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) 
                 and not all(f.extra.get("group") for f in facts))
         distinct = _distinctions(query, facts) if tied else {}
         parts = [f"{v}{distinct.get(v, '')} {_join(c)}" for v, c in values.items()]
-        return f"{msg[query.intent]} " + "; ".join(parts) + "."
+        label = msg["acting"] if all(f.extra.get("acting") for f in facts) else msg[query.intent]
+        return f"{label} " + "; ".join(parts) + "."
     parts = []
     for doc_facts in _documents(facts):
         quotes = "; ".join(f"«{f.task}»{_period(query, f)} {cite(f)}" for f in doc_facts)

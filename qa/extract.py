@@ -196,6 +196,12 @@ def leads_in(text: str, section: str) -> list[str]:
         named = agencies_at(body, m.end())
         if named:
             return named
+    return heading_agency(section)
+
+
+def heading_agency(section: str) -> list[str]:
+    """The agency a clause's innermost heading is ("1. Phòng Kinh tế và Hạ tầng"): who does what
+    the items beneath it say, unless an item names someone else."""
     heading = _LABEL.sub("", section.split(SECTION_SEP)[-1]) if section else ""
     if heading and len(heading) <= 80:
         named = agencies_at(heading, 0)

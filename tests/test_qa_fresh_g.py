@@ -83,3 +83,11 @@ def test_a_provinces_plan_is_not_its_districts_report(engine):
     # a type the place has no document of is no filter: Triệu Sơn's report is filed as a letter (Công văn)
     a = engine.ask("Báo cáo của huyện Triệu Sơn cho biết tỷ lệ thu gom rác thải sinh hoạt là bao nhiêu?")
     assert "95%" in first(a)
+
+
+def test_the_agency_beside_the_asked_action_when_nobody_is_put_in_charge(engine):
+    a = engine.ask("Huyện Cao Lãnh gửi dự toán kinh phí hàng năm cho cơ quan nào thẩm định?")
+    assert first(a).startswith("Cơ quan: Sở Công Thương")  # not "Đơn vị chủ trì": it appraises, it does not lead
+    # the same item asked for who proposes it: the office its heading names
+    assert engine.ask("Ở Cao Lãnh, đơn vị nào tham mưu đề xuất dự toán kinh phí hàng năm?").leads == [
+        "Phòng Kinh tế và Hạ tầng"]
