@@ -343,6 +343,7 @@ def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 _ACTION_WORDS = 4  # words after an agency in which the asked action must follow it
+_ASKED_AGENCY = re.compile(r"\b(?:co quan|don vi|so|phong|ban|nganh) nao\b")  # folded: the asked agency's place
 _LEADS_ITSELF = re.compile(r"\W*(?:[\w.)]{1,3}\s+)?chủ trì\b", re.IGNORECASE)  # an item whose subject is its heading
 
 
@@ -352,15 +353,19 @@ def _acting(query: Query, hit: Hit) -> list[str]:
     agencies the question itself names and collective ones ("các đơn vị liên quan")."""
     if hit.kind not in (PARAGRAPH, ITEM) or _LEADS_ITSELF.match(hit.text):  # "Chủ trì, phối hợp …": its heading's
         return []
+    asked = key(query.text, folded=True)
+    wh = _ASKED_AGENCY.search(asked)
+    if wh is None:
+        return []
+    action = asked[wh.end():]  # the question's words after "cơ quan nào": what the agency does
     sentence = best_sentence(hit.text, query.terms, query.folded)
-    asked = key(query.text, query.folded)
     found = []
     for a, b in agency_spans(sentence):
         name = sentence[a:b].strip()
-        after = " ".join(sentence[b:].split()[:_ACTION_WORDS])
-        if after and not name.lower().startswith("các ") and not contains(asked, key(name, query.folded)) and any(
-                contains(key(after, query.folded), key(alt, query.folded))
-                for t in query.terms for alt in t.alternatives if len(alt.split()) > 1 or t.weight > 1):
+        after = key(" ".join(sentence[b:].split()[:_ACTION_WORDS]), folded=True)
+        if after and not name.lower().startswith("các ") and not contains(asked, key(name, folded=True)) and any(
+                contains(after, k) and contains(action, k) for t in query.terms for alt in t.alternatives
+                if len((k := key(alt, folded=True)).split()) > 1):
             found.append(name)
     return found
 

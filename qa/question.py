@@ -514,11 +514,10 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     return field
 
 
-# "KH SXTDBV của tỉnh Thanh Hóa …", "Báo cáo năm 2021 của huyện Nghi Xuân …", "the Thanh Hoa provincial
+# "KH SXTDBV của tỉnh Thanh Hóa …", "Báo cáo năm 2021 của Nghi Xuân …", "the Thanh Hoa provincial
 # plan": the document the question is about is of this type (folded forms; types as DocumentMeta.doc_type).
 _SUBJECT_TYPE = {
-    VI: re.compile(r"\b(ke hoach|kh|bao cao|cong van)\b(?:\s+[\w/-]+){0,6}?\s+cua\s+(?:ubnd\s+)?(?:tinh|huyen|thanh pho|ubnd)\b",
-                   re.IGNORECASE),
+    VI: re.compile(r"\b(ke hoach|kh|bao cao|cong van)\b(?:\s+[\w/-]+){0,6}?\s+cua\b", re.IGNORECASE),
     EN: re.compile(r"(?:\b(?:provincial|district)|'s)\s+(?:[\w-]+\s+){0,3}?(plan|report)\b", re.IGNORECASE)}
 _SUBJECT_TYPES = {"ke hoach": "Kế hoạch", "kh": "Kế hoạch", "plan": "Kế hoạch", "bao cao": "Báo cáo",
                   "report": "Báo cáo", "cong van": "Công văn"}

@@ -91,3 +91,18 @@ def test_the_agency_beside_the_asked_action_when_nobody_is_put_in_charge(engine)
     # the same item asked for who proposes it: the office its heading names
     assert engine.ask("Ở Cao Lãnh, đơn vị nào tham mưu đề xuất dự toán kinh phí hàng năm?").leads == [
         "Phòng Kinh tế và Hạ tầng"]
+
+
+def test_whom_each_report_is_addressed_to(engine):
+    a = engine.ask("bao cao nam 2021 cua Trieu Son va Nghi Xuan gui co quan nao")
+    line = first(a)
+    assert "Sở Công Thương Thanh Hóa" in line and "Sở Công Thương tỉnh Hà Tĩnh" in line
+    assert line.index("Triệu Sơn") < line.index("Sở Công Thương Thanh Hóa") < line.index("Nghi Xuân")
+    plan = first(engine.ask("Kế hoạch của huyện Cao Lãnh gửi đến đâu?"))
+    assert "nơi nhận" in plan and "Sở Công Thương tỉnh ĐT" in plan  # no "Kính gửi" line: its recipient block
+
+
+def test_a_question_going_on_after_the_recipient_asks_who_acts(engine):
+    a = engine.ask("Báo cáo của Triệu Sơn gửi cơ quan nào thẩm định?")
+    assert "gửi:" not in first(a)  # not the recipients kind
+    assert first(engine.ask("Báo cáo của Triệu Sơn gửi cơ quan nào?")).startswith("Công văn (huyện Triệu Sơn")

@@ -7,11 +7,11 @@ here, added to KINDS in the order it must be tried (the narrowest first, the pas
 
 from __future__ import annotations
 
-from qa.kinds import agency_tasks, compare, coverage, passages, scope, section_items
+from qa.kinds import agency_tasks, compare, coverage, passages, recipients, scope, section_items
 from qa.kinds.context import Context
 from qa.model import Answer
 
-KINDS = (scope, agency_tasks, compare, coverage, section_items, passages)
+KINDS = (scope, recipients, agency_tasks, compare, coverage, section_items, passages)
 
 
 def answer(ctx: Context) -> Answer:

@@ -1,0 +1,60 @@
+""""Báo cáo của Triệu Sơn gửi cơ quan nào?", "To whom did Nghi Xuan send its report?": whom each
+document the question names is addressed to, from its "Kính gửi:" line, else its "Nơi nhận:" list
+(the recipient block of the header clause), one part per document, all on the first line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from index.filtering import admits
+from index.model import Hit
+from ingest.model import HEADER, PARAGRAPH
+from qa.answer import doc_label
+from qa.kinds.context import Context
+from qa.model import EN, GENERAL, VI, Answer, Fact
+from qa.terms import key
+
+# Folded question forms asking whom a document goes to; the documents' own recipient lines.
+# A question that goes on after "gửi cơ quan nào" asks who acts on what is sent ("… gửi sở nào thẩm định?").
+_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"),
+          EN: re.compile(r"\b(?:sent to|send to|addressed to|to whom|recipients?)\b")}
+_ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
+_RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_WORDS = {VI: "{doc} gửi: {value}", EN: "{doc} is addressed to: {value}"}
+_CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
+
+
+def answer(ctx: Context) -> Answer | None:
+    q = ctx.query
+    if not _ASKED[q.language].search(key(q.text, folded=True)):
+        return None
+    scopes = [replace(ctx.filters, locality=p) for p in q.places] or ([ctx.filters] if not ctx.filters.is_empty() else [])
+    docs = list(dict.fromkeys(d for s in scopes for d, meta in ctx.documents.items() if admits(s, meta)))
+    parts, cited, facts = [], [], []
+    for doc_id in docs:
+        found = _recipients(ctx.clauses(doc_id))
+        if found is None:
+            continue
+        hit, words, value = found
+        cited.append(hit)
+        parts.append(words[q.language].format(doc=doc_label(hit.doc, q.language), value=value) + f" [{len(cited)}]")
+        facts.append(Fact(value=value, task=hit.text, doc_id=doc_id, locality=hit.doc.locality, citation=len(cited)))
+    if not parts:
+        return None
+    lines = ["; ".join(parts) + "."] + [f"- [{i}] {h.citation}" for i, h in enumerate(cited, 1)]
+    return Answer(q.text, "\n".join(lines), cited, False, q.language, GENERAL, facts, 1.0)
+
+
+def _recipients(clauses: list[Hit]) -> tuple[Hit, dict[str, str], str] | None:
+    """The document's "Kính gửi:" paragraph, else the "Nơi nhận:" line of its header (with the
+    wording for each); None if neither."""
+    for h in clauses:
+        m = _ADDRESSED.match(h.text) if h.kind == PARAGRAPH else None
+        if m:
+            return h, _WORDS, m.group(1).rstrip(". ")
+    for h in clauses:
+        m = _RECEIVERS.search(h.text) if h.kind == HEADER else None
+        if m:
+            return h, _CC, m.group(1).strip()
+    return None
