@@ -83,6 +83,10 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "nearest": "Các đoạn gần nhất (không đủ để trả lời):",
         "related": "Liên quan (khớp câu hỏi ít hơn):",
         "cited": "Bản {doc} đã lập chỉ mục không ghi đủ số, ngày; {other} dẫn văn bản này là «{value}».",
+        "unstated": "Bản {doc} đã lập chỉ mục không ghi {what}, và không văn bản nào khác đã lập chỉ mục dẫn {what} của nó.",
+        "unstated_" + ISSUED: "đủ ngày ban hành",
+        "unstated_" + SIGNER: "người ký",
+        "unstated_" + DOC_NUMBER: "số hiệu",
         LEAD: "Đơn vị chủ trì:",
         "acting": "Cơ quan:",
         PARTNER: "Đơn vị phối hợp:",
@@ -100,6 +104,10 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "nearest": "Nearest passages (not enough to answer):",
         "related": "Related (match the question less closely):",
         "cited": "The indexed copy of {doc} does not state its full number and date; {other} cites it as «{value}».",
+        "unstated": "The indexed copy of {doc} does not state its {what}, and no other indexed document cites it.",
+        "unstated_" + ISSUED: "full date of issue",
+        "unstated_" + SIGNER: "signer",
+        "unstated_" + DOC_NUMBER: "number",
         LEAD: "Lead agency:",
         "acting": "Agency:",
         PARTNER: "Coordinating agencies:",
@@ -142,6 +150,10 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     if not scored:
         return Answer(query.text, msg["abstain"], [], True, query.language, query.intent)
     facts = _facts(query, scored)
+    if not facts and query.document_field:
+        missing = _unstated(query, scored)
+        if missing is not None:
+            return missing
     quote_will_do = query.intent == GENERAL and not query.document_field  # nothing specific was asked
     confidence = _confidence(facts[0].scored if facts else scored[0], bool(facts) or quote_will_do)
     if confidence < settings.abstain_threshold:
@@ -281,6 +293,20 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
         facts.append(_Fact(sure, meta.signer, doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
     return facts
+
+
+def _unstated(query: Query, scored: list[_Scored]) -> Answer | None:
+    """For a document the question names (or is scoped to) whose own copy does not state the asked
+    number, date or signer, and which no indexed document cites: say so (an abstention, but a
+    specific one), instead of the generic "not answered"."""
+    named = [s for s in scored if s.hit.doc.number and document_number(s.hit.doc.number) in query.doc_numbers]
+    if query.doc_numbers and not named or not named and query.filters.is_empty():
+        return None
+    meta = (named or sorted(scored, key=lambda s: s.rank))[0].hit.doc
+    hits = [s.hit for s in scored if s.hit.doc.doc_id == meta.doc_id and s.hit.kind == HEADER][:1]
+    msg = _MESSAGES[query.language]
+    text = msg["unstated"].format(doc=doc_label(meta, query.language), what=msg["unstated_" + query.document_field])
+    return Answer(query.text, text, hits, True, query.language, query.intent)
 
 
 def _full_date(issued: str | None) -> bool:

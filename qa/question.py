@@ -43,15 +43,17 @@ _STRONG = {
                  "which number", "document number", "reference number",
                  *(f"number of the {d}" for d in ("plan", "report", "letter", "decision")))),
         (TARGET, ("how many", "how much", "what percentage", "what percent", "percentage", "percent",
-                  "what share", "what proportion", "what rate", "what level")),
+                  "what share", "what proportion", "what rate", "what level", "number of", "total of")),
+        # "period" alone is no when-cue: "tasks for the coming period" asks what
         (WHEN, ("when", "deadline", "what date", "which date", "how often", "time frame", "timeframe",
-                "timeline", "due date", "period", "what year", "which year")),
+                "timeline", "due date", "what period", "which period", "time period", "implementation period",
+                "what year", "which year")),
         (PARTNER, ("coordinate", "coordinating", "coordination", "partner", "cooperate", "cooperation",
                    "work with", "works with", "working with", "together with", "assist", "collaborate",
                    "who supports", "who support", "agencies support", "supporting agencies", "supporting agency",
                    "in support", "alongside")),
         (LEAD, ("who", *(f"{w} {noun}" for w in ("which", "what") for noun in _AGENCY_NOUNS),
-                "in charge", "responsible", "lead", "led by", "preside", "tasked", "lead agency", "lead agencies",
+                "in charge", "responsible", "lead", "led by", "preside", "lead agency", "lead agencies",
                 "leading agency", "main agency", "focal point")),
     ),
 }
@@ -107,7 +109,7 @@ _TASKS_CUES = {
          "những gì", "nội dung nào", "nội dung gì", "hoạt động nào", "hoạt động gì", "liệt kê", "tất cả nhiệm vụ",
          "các nhiệm vụ", "danh sách nhiệm vụ", "bao nhiêu nhiệm vụ", "mấy nhiệm vụ"),
     EN: ("what tasks", "which tasks", "what task", "what does", "what do", "what activities", "which activities",
-         "what work", "what is", "what are", "list", "all tasks", "all the tasks", "how many tasks"),
+         "what work", "what is", "what are", "list", "all tasks", "all the tasks", "how many tasks", "number of tasks"),
 }
 # Words naming a quantified target ("Chỉ tiêu giảm túi nhựa … ở Cao Lãnh?"): a figure is asked when no
 # stronger cue is there ("Ai chủ trì … hệ thống chỉ tiêu …?" asks who). They stay content words.
@@ -431,7 +433,7 @@ def _masked(text: str, spans: list[Span]) -> str:
 
 def _language(text: str, lex: Lexicon) -> str:
     """English when more words look English (stop word, glossary term, or not a Vietnamese
-    syllable) than Vietnamese; places and abbreviations do not vote."""
+    syllable) than Vietnamese; places, abbreviations and words of both languages do not vote."""
     abbreviations = lex.abbreviation_table(folded=True)
     english = vietnamese = 0
     for tok in tokens(text):
@@ -440,7 +442,7 @@ def _language(text: str, lex: Lexicon) -> str:
         if has_diacritics(tok):
             vietnamese += 1
         elif english_key(tok) in lex.stopwords[EN] or english_key(tok) in lex.glossary:
-            english += 1
+            english += not _VI_SYLLABLE.match(tok)  # "do", "ai", "the", "to" are Vietnamese words too: no vote
         elif _VI_SYLLABLE.match(tok):
             vietnamese += 1
         else:

@@ -106,3 +106,25 @@ def test_a_question_going_on_after_the_recipient_asks_who_acts(engine):
     a = engine.ask("Báo cáo của Triệu Sơn gửi cơ quan nào thẩm định?")
     assert "gửi:" not in first(a)  # not the recipients kind
     assert first(engine.ask("Báo cáo của Triệu Sơn gửi cơ quan nào?")).startswith("Công văn (huyện Triệu Sơn")
+
+
+def test_a_document_whose_copy_states_no_number_says_so(engine):
+    a = engine.ask("Báo cáo của huyện Nghi Xuân có số hiệu là gì?")
+    assert a.abstained and "không ghi số hiệu" in a.text and "Nghi Xuân" in a.text
+    assert not engine.ask("KH 178 do ai ký?").abstained  # one that does is answered
+
+
+def test_english_period_and_task_words_are_not_when_or_lead_cues(engine):
+    docs = list(engine._index.documents.values())
+    q = analyze("What tasks does Nghi Xuan plan for the coming period?", ["Nghi Xuân"], docs)
+    assert q.intent == "general" and q.asks_list
+    a = engine.ask(q.text)
+    assert "Tiếp tục tuyên truyền" in first(a)  # the report's section of next tasks, item by item
+    assert analyze("What is the number of tasks in the Cao Lanh plan?", ["Cao Lãnh"], docs).intent == TARGET
+
+
+def test_words_of_both_languages_do_not_make_a_question_english():
+    from qa.expand import load_lexicon
+    from qa.question import _language
+    assert _language("KH 178 do ai ký?", load_lexicon()) == "vi"  # "do", "ai" (AI) are Vietnamese words too
+    assert _language("Who signed plan 178?", load_lexicon()) == "en"
