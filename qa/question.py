@@ -108,7 +108,8 @@ _TASKS_CUES = {
     VI: ("những nhiệm vụ nào", "nhiệm vụ nào", "nhiệm vụ gì", "những việc gì", "những việc nào", "việc gì",
          "những gì", "nội dung nào", "nội dung gì", "hoạt động nào", "hoạt động gì", "liệt kê", "tất cả nhiệm vụ",
          "các nhiệm vụ", "danh sách nhiệm vụ", "bao nhiêu nhiệm vụ", "mấy nhiệm vụ"),
-    EN: ("what tasks", "which tasks", "what task", "what does", "what do", "what activities", "which activities",
+    EN: ("what tasks", "which tasks", "what task", "what does", "what do", "what did", "what has", "what have",
+         "what activities", "which activities",
          "what work", "what is", "what are", "list", "all tasks", "all the tasks", "how many tasks", "number of tasks"),
 }
 # Words naming a quantified target ("Chỉ tiêu giảm túi nhựa … ở Cao Lãnh?"): a figure is asked when no
@@ -259,8 +260,9 @@ _LIST_NOUNS = {VI: ("nhiệm vụ", "giải pháp", "hoạt động", "mục ti�
 
 
 def _asks_list(content: str, language: str, folded: bool) -> bool:
-    """The question asks for every item of a kind: a tasks cue, "<noun> … gì/nào", "làm gì"."""
-    if _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(content, ("làm gì",), language, folded):
+    """The question asks for every item of a kind: a tasks cue, "<noun> … gì/nào", "làm (được) gì"."""
+    if _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(content, ("làm gì", "được gì"), language,
+                                                                              folded):
         return True
     if language != VI:
         return _has_cue(content, [f"what {n}" for n in _LIST_NOUNS[EN]] + [f"which {n}" for n in _LIST_NOUNS[EN]],

@@ -128,3 +128,16 @@ def test_words_of_both_languages_do_not_make_a_question_english():
     from qa.question import _language
     assert _language("KH 178 do ai ký?", load_lexicon()) == "vi"  # "do", "ai" (AI) are Vietnamese words too
     assert _language("Who signed plan 178?", load_lexicon()) == "en"
+
+
+def test_what_a_report_without_headings_says_was_done(engine):
+    a = engine.ask("Huyện Triệu Sơn đã làm được gì năm 2021?")
+    line = first(a)
+    assert "gồm 5 nội dung" in line and "(5)" in line and "Chú trọng công tác thu gom" in line
+    assert "items" in first(engine.ask("What did Trieu Son district do in 2021?"))
+
+
+def test_a_list_question_of_two_places_lists_each(engine):
+    line = first(engine.ask("Triệu Sơn và Nghi Xuân đã làm được những gì?"))
+    assert line.index("Triệu Sơn") < line.index("Chú trọng công tác thu gom") < line.index("Nghi Xuân")
+    assert "KẾT QUẢ THỰC HIỆN" in line  # Nghi Xuân's results section, item by item

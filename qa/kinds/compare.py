@@ -10,6 +10,7 @@ from dataclasses import replace
 from index.filtering import admits
 from index.model import Filters
 from qa.answer import compose
+from qa.kinds import section_items
 from qa.kinds.context import Context
 from qa.model import GENERAL, TARGET, Answer
 
@@ -30,6 +31,12 @@ def _apart(ctx: Context, scopes: list[Filters]) -> bool:
     return True
 
 
+def _listed(ctx: Context, scope: Filters) -> Answer | None:
+    """A list question's part for one place: the items of the section it names there (section_items)."""
+    q = replace(ctx.query, filters=scope, places=(), compare=False)
+    return section_items.answer(replace(ctx, query=q, filters=scope))
+
+
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
     scopes = [Filters(locality=p) for p in q.places]
@@ -41,9 +48,11 @@ def answer(ctx: Context) -> Answer | None:
     intents = (TARGET, GENERAL) if q.intent == GENERAL else (q.intent,)
     firsts, details, cited, facts = [], [], [], []
     for scope in scopes:
-        hits = ctx.search(q.search_text, ctx.depth, scope, q.expansion)
-        parts = (compose(replace(q, intent=intent, filters=scope), hits, ctx.settings) for intent in intents)
-        part = next((p for p in parts if not p.abstained), None)
+        part = _listed(ctx, scope) if q.asks_list else None
+        if part is None:
+            hits = ctx.search(q.search_text, ctx.depth, scope, q.expansion)
+            parts = (compose(replace(q, intent=intent, filters=scope), hits, ctx.settings) for intent in intents)
+            part = next((p for p in parts if not p.abstained), None)
         name = scope.locality or ctx.documents[scope.doc_ids[0]].number or scope.doc_ids[0]
         if part is None:
             firsts.append(f"{name}: {_NO_ANSWER[q.language]}")

@@ -65,7 +65,7 @@ def answer(ctx: Context) -> Answer | None:
         if docs and not any(ctx.documents[d].year == year for d in docs):
             return _plain(ctx, msg["no_year"].format(year=year, place=place, indexed=_list(ctx, docs)))
     year = _result_year(q.text, q.years) if not (q.compare or q.document_field) else None
-    if year and not ctx.filters.is_empty() and _RESULTS[q.language].search(q.text):
+    if year and not ctx.filters.is_empty() and RESULTS[q.language].search(q.text):
         docs = ctx.in_scope()
         named = re.compile(rf"(?<![/\d.-]){year}(?![/\d])")  # the year itself, not inside a date like 12/10/2020
         if docs and all(ctx.documents[d].doc_type in REPORT_TYPES and ctx.documents[d].year != year for d in docs) \
@@ -76,7 +76,7 @@ def answer(ctx: Context) -> Answer | None:
 
 REPORT_TYPES = ("Báo cáo", "Công văn")  # documents that report what was done in a year
 # What was done, not what is planned ("sẽ làm gì trong năm 2022" is answered by a report's plans).
-_RESULTS = {VI: re.compile(r"\b(?:đã|được|đạt|kết quả|da|duoc|dat|ket qua)\b", re.IGNORECASE),
+RESULTS = {VI: re.compile(r"\b(?:đã|được|đạt|kết quả|da|duoc|dat|ket qua)\b", re.IGNORECASE),
             EN: re.compile(r"\b(?:did|done|achieved?|reached|results?|was|were|had)\b", re.IGNORECASE)}
 # "đến năm 2025", "by 2025", "giai đoạn 2021-2025": a horizon of targets, not a year whose results are asked.
 _HORIZON = re.compile(r"(?:đến|den|trước|truoc|by|until|before|giai đoạn|giai doan|[-–])\s*(?:năm|nam)?\s*$", re.I)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 from index.model import Hit
-from ingest.model import ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
+from ingest.model import HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
 from qa.answer import compose, doc_label
 from qa.extract import shorten, strip_label
 from qa.kinds.context import Context
+from qa.kinds.scope import REPORT_TYPES, RESULTS
 from qa.model import GENERAL, TARGET, Answer, Fact
 from qa.terms import contains, coverage, key
 
@@ -31,13 +32,12 @@ _NOUNS = {"vi": ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu"
 
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
-    if not q.asks_list or q.agency or q.compare or q.document_field or q.intent not in (GENERAL, TARGET) \
-            or not q.terms:  # TARGET: "có bao nhiêu nhiệm vụ …?" counts the items
-        return None
-    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion)
-    if q.intent == TARGET and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
+    if not q.asks_list or q.agency or q.compare or q.document_field or q.intent not in (GENERAL, TARGET):
+        return None  # TARGET: "có bao nhiêu nhiệm vụ …?" counts the items
+    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms else []
+    if q.intent == TARGET and hits and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
         return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted
-    found = _section(ctx, hits)
+    found = _section(ctx, hits) or _report_body(ctx)
     if found is None:
         return None
     heading, items = found
@@ -79,3 +79,19 @@ def _section(ctx: Context, hits: list[Hit]) -> tuple[str, list[Hit]] | None:
     if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
         return None
     return path.split(SECTION_SEP)[-1], items
+
+
+def _report_body(ctx: Context) -> tuple[str, list[Hit]] | None:
+    """What a report sent as a letter, without headings, says was done ("Triệu Sơn đã làm được
+    những gì?"): its items are its one list, under its title. Only for a results question scoped
+    to that one document."""
+    docs = ctx.in_scope() if not ctx.filters.is_empty() else []
+    if len(docs) != 1 or ctx.documents[docs[0]].doc_type not in REPORT_TYPES \
+            or not RESULTS[ctx.query.language].search(ctx.query.text):
+        return None
+    clauses = ctx.clauses(docs[0])
+    items = [h for h in clauses if h.kind == ITEM]
+    if any(h.kind == HEADING for h in clauses) or not MIN_ITEMS <= len(items) <= MAX_ITEMS:
+        return None
+    meta = ctx.documents[docs[0]]
+    return meta.title or meta.doc_type or meta.source, items
