@@ -150,6 +150,8 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     if not scored:
         return Answer(query.text, msg["abstain"], [], True, query.language, query.intent)
     facts = _facts(query, scored)
+    if query.intent in (LEAD, PARTNER) and _below_asked_level(query, facts):
+        facts = []
     if not facts and query.document_field:
         missing = _unstated(query, scored)
         if missing is not None:
@@ -293,6 +295,16 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
         facts.append(_Fact(sure, meta.signer, doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
     return facts
+
+
+def _below_asked_level(query: Query, facts: list[_Fact]) -> bool:
+    """"Sở nào …?" asks for a provincial department: district offices ("Phòng …", what a district
+    plan of that province assigns) do not answer it."""
+    return bool(facts) and bool(_ASKS_DEPARTMENT.search(key(query.text, folded=True))) and all(
+        key(f.value, folded=True).startswith("phong ") for f in facts)
+
+
+_ASKS_DEPARTMENT = re.compile(r"\bso nao\b")  # folded
 
 
 def _unstated(query: Query, scored: list[_Scored]) -> Answer | None:

@@ -141,3 +141,9 @@ def test_a_list_question_of_two_places_lists_each(engine):
     line = first(engine.ask("Triệu Sơn và Nghi Xuân đã làm được những gì?"))
     assert line.index("Triệu Sơn") < line.index("Chú trọng công tác thu gom") < line.index("Nghi Xuân")
     assert "KẾT QUẢ THỰC HIỆN" in line  # Nghi Xuân's results section, item by item
+
+
+def test_a_provincial_department_asked_is_not_answered_by_district_offices(engine):
+    assert engine.ask("Đồng Tháp giao sở nào chủ trì giảm túi ni lông ở chợ?").abstained  # only a district plan
+    assert engine.ask("Cao Lãnh giao phòng nào chủ trì giảm túi ni lông?").leads  # the level its plan assigns
+    assert "Sở Công Thương" in engine.ask("Thanh Hóa giao sở nào chủ trì dán nhãn sinh thái?").leads
