@@ -255,8 +255,10 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
 
 
 # "những giải pháp gì", "nhiệm vụ chủ yếu nào", "what measures": every item of a kind is asked.
-_LIST_NOUNS = {VI: ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu", "kết quả", "nội dung", "việc", "chỉ tiêu"),
-               EN: ("tasks", "measures", "solutions", "activities", "objectives", "targets", "results", "actions")}
+_LIST_NOUNS = {VI: ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu", "kết quả", "nội dung", "việc", "chỉ tiêu",
+                    "mục đích", "yêu cầu"),
+               EN: ("tasks", "measures", "solutions", "activities", "objectives", "targets", "results", "actions",
+                    "purposes", "requirements", "aims")}
 
 
 def _asks_list(content: str, language: str, folded: bool) -> bool:

@@ -147,3 +147,8 @@ def test_a_provincial_department_asked_is_not_answered_by_district_offices(engin
     assert engine.ask("Đồng Tháp giao sở nào chủ trì giảm túi ni lông ở chợ?").abstained  # only a district plan
     assert engine.ask("Cao Lãnh giao phòng nào chủ trì giảm túi ni lông?").leads  # the level its plan assigns
     assert "Sở Công Thương" in engine.ask("Thanh Hóa giao sở nào chủ trì dán nhãn sinh thái?").leads
+
+
+def test_a_purpose_question_lists_the_purposes_not_the_bare_heading(engine):
+    line = first(engine.ask("Kế hoạch 45 của Hậu Giang nhằm mục đích gì?"))
+    assert "Cụ thể hóa các nhiệm vụ" in line and line != "Theo Kế hoạch 45/KH-UBND (tỉnh Hậu Giang, 2024): «Mục đích» [1]"
