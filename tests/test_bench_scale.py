@@ -55,3 +55,13 @@ def test_a_small_scale_run_reports_every_figure(tmp_path):
     assert figures["build_with_embedding_clauses_per_s"] <= figures["embed_clauses_per_s"]
     if figures["bm25s"] is not None:
         assert figures["bm25s"]["search_ms"]["p50"] > 0
+
+
+def test_a_real_build_with_the_model_is_measured_against_its_raw_rate(tmp_path):
+    from bench.embed_build import format_embed_build, run_embed_build
+
+    figures = run_embed_build(Settings(lock_timeout=0), CLAUSES_PER_DOC, tmp_path, sample=16)
+    assert figures["clauses"] == CLAUSES_PER_DOC  # every clause embedded by the model, none reused
+    assert figures["build_s"] > 0 and figures["embed_clauses_per_s"] > 0
+    assert abs(figures["share_of_embedding_rate"] - figures["clauses_per_s"] / figures["embed_clauses_per_s"]) < 0.01
+    assert "of the model's raw" in format_embed_build(figures)
