@@ -3,7 +3,7 @@
 from collections import Counter
 
 
-from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, STUB_MODEL, install_stub, run_scale
+from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, STUB_MODEL, format_scale, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index.config import Settings
 from ingest import ingest_file
@@ -53,6 +53,7 @@ def test_a_small_scale_run_reports_every_figure(tmp_path):
     assert {(r["m"], r["ef_search"]) for r in figures["hnsw"]} == {(m, ef) for m in HNSW_M for ef in HNSW_EF}
     assert all(0 < r["recall_at_10"] <= 1 for r in figures["hnsw"])
     assert figures["build_with_embedding_clauses_per_s"] <= figures["embed_clauses_per_s"]
+    assert "(extrapolated: stub build" in format_scale(figures) and "load average" in format_scale(figures)
     if figures["bm25s"] is not None:
         assert figures["bm25s"]["search_ms"]["p50"] > 0
 
