@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import index
+from bench.embed_build import format_embed_build, run_embed_build
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index import dense, embed, store
 from index.backend import backend_for
@@ -88,8 +90,9 @@ def rss_mb() -> float:
 
 
 def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, embed_sample: int = 1000,
-              questions: Path = QUESTIONS, keep: bool = False, hnsw: bool = True) -> dict:
-    """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index."""
+              questions: Path = QUESTIONS, keep: bool = False, hnsw: bool = True, embed_build: int = 0) -> dict:
+    """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index;
+    `embed_build`: also build that many clauses with the real model (bench.embed_build)."""
     install_stub()
     tmp = None if workdir else tempfile.TemporaryDirectory(prefix="policyqa-scale-")
     root = Path(workdir or tmp.name)
@@ -156,6 +159,8 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
             "faiss": _faiss_alone(vectors, settings.ann_threshold, len(queries)),
             "hnsw": _hnsw_sweep(vectors, len(queries)) if hnsw else None,
             "questions": len(queries),
+            "embed_build": run_embed_build(settings, embed_build, root, embed_sample) if embed_build else None,
+            "load": [round(x, 1) for x in os.getloadavg()],
         }
         for key in ("search_ms", "search_scoped_ms", "encode_ms", "search_with_encode_ms"):
             if figures[key]:
@@ -300,11 +305,14 @@ def format_scale(f: dict) -> str:
     embed_rate = f["embed_clauses_per_s"]
     lines = [
         f"[{f['backend']}] synthetic corpus: {f['clauses']} clauses in {f['documents']} documents "
-        f"({CLAUSES_PER_DOC} clauses each; generated in {f['generate_s']} s); {f['questions']} questions",
+        f"({CLAUSES_PER_DOC} clauses each; generated in {f['generate_s']} s); {f['questions']} questions; "
+        f"load average at the end {f['load'][0]} (1 min), {f['load'][1]} (5 min)",
         f"  build, no embedding      {f['build_s']:.1f} s  ({f['build_clauses_per_s']:.0f} clauses/s)",
         "  embedding alone          " + ("–" if embed_rate is None else f"{embed_rate:.0f} clauses/s (sample)"),
         "  build with embedding     " + ("–" if rate is None else
-                                          f"{rate:.0f} clauses/s = {rate / embed_rate:.0%} of the embedding rate"),
+                                          f"{rate:.0f} clauses/s = {rate / embed_rate:.0%} of the embedding rate "
+                                          "(extrapolated: stub build, then the sample's rate)"),
+        *([format_embed_build(f["embed_build"])] if f.get("embed_build") else []),
         f"  disk                     {f['disk_mb']:.1f} MB  (dense: {f['dense_index']})",
         f"  open                     {f['open_s']:.2f} s; RSS {f['rss_after_open_mb']:.0f} MB after open "
         f"({f['rss_after_open_mb'] - f['rss_base_mb']:.0f} MB over the interpreter's {f['rss_base_mb']:.0f}),"

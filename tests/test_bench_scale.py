@@ -3,7 +3,7 @@
 from collections import Counter
 
 
-from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, STUB_MODEL, install_stub, run_scale
+from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, STUB_MODEL, format_scale, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index.config import Settings
 from ingest import ingest_file
@@ -53,5 +53,16 @@ def test_a_small_scale_run_reports_every_figure(tmp_path):
     assert {(r["m"], r["ef_search"]) for r in figures["hnsw"]} == {(m, ef) for m in HNSW_M for ef in HNSW_EF}
     assert all(0 < r["recall_at_10"] <= 1 for r in figures["hnsw"])
     assert figures["build_with_embedding_clauses_per_s"] <= figures["embed_clauses_per_s"]
+    assert "(extrapolated: stub build" in format_scale(figures) and "load average" in format_scale(figures)
     if figures["bm25s"] is not None:
         assert figures["bm25s"]["search_ms"]["p50"] > 0
+
+
+def test_a_real_build_with_the_model_is_measured_against_its_raw_rate(tmp_path):
+    from bench.embed_build import format_embed_build, run_embed_build
+
+    figures = run_embed_build(Settings(lock_timeout=0), CLAUSES_PER_DOC, tmp_path, sample=16)
+    assert figures["clauses"] == CLAUSES_PER_DOC  # every clause embedded by the model, none reused
+    assert figures["build_s"] > 0 and figures["embed_clauses_per_s"] > 0
+    assert abs(figures["share_of_embedding_rate"] - figures["clauses_per_s"] / figures["embed_clauses_per_s"]) < 0.01
+    assert "of the model's raw" in format_embed_build(figures)
