@@ -2,10 +2,7 @@
 
 `Postings` is what the index stores per segment and view: one sorted vocabulary and, per field,
 term-major (row, term frequency) pairs in plain arrays (CSC: `indptr`, `rows`, `tf`) plus each
-row's field lengths, and per field and term the largest term frequency and the shortest field
-among the term's rows (`tf_max`, `length_min`): `weight` of the two bounds what the term can add
-to any row, which lets a query skip rows that cannot reach its top (index.sparse). Scores are not
-stored, because the idf and the average length are corpus-wide
+row's field lengths. Scores are not stored, because the idf and the average length are corpus-wide
 and change with every segment written or row deleted: a query sums document frequencies and
 lengths over the live rows of every segment and applies `weight` (as Lucene does), so scores are
 those of one index over the same clauses. Each array is its own .npy, opened memory-mapped.
@@ -23,7 +20,7 @@ import numpy as np
 
 K1 = 1.2
 B = 0.75
-_ARRAYS = ("terms", "indptr", "rows", "tf", "lengths", "tf_max", "length_min")
+_ARRAYS = ("terms", "indptr", "rows", "tf", "lengths")
 
 
 def idf(df, n: int):
@@ -57,22 +54,6 @@ def _sorted_vocabulary(vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     return terms[order], rank
 
 
-def list_bounds(indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray,
-                lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(tf_max, length_min) of each field's posting list of each term (see Postings)."""
-    tf_max = np.zeros((indptr.shape[0], indptr.shape[1] - 1), dtype=np.float32)
-    length_min = np.zeros_like(tf_max)
-    for f in range(indptr.shape[0]):
-        a, z = int(indptr[f, 0]), int(indptr[f, -1])
-        held = np.diff(indptr[f]) > 0
-        if a == z:
-            continue
-        starts = indptr[f, :-1][held] - a  # each held list runs to the next one's start
-        tf_max[f, held] = np.maximum.reduceat(tf[a:z], starts)
-        length_min[f, held] = np.minimum.reduceat(lengths[f][rows[a:z]], starts)
-    return tf_max, length_min
-
-
 @dataclass(frozen=True)
 class Postings:
     terms: np.ndarray  # (V,) str, sorted
@@ -80,8 +61,6 @@ class Postings:
     rows: np.ndarray  # (nnz,) int32 rows, ascending within a term and field
     tf: np.ndarray  # (nnz,) float32 term frequencies
     lengths: np.ndarray  # (fields, rows) float32 terms per row and field (whole numbers)
-    tf_max: np.ndarray  # (fields, V) float32: the largest tf of field f's pairs of term t (0: none)
-    length_min: np.ndarray  # (fields, V) float32: the shortest field f among the rows holding term t
 
     @classmethod
     def build(cls, fields: Sequence[Sequence[Sequence[str]]]) -> Postings:
@@ -100,9 +79,8 @@ class Postings:
             tfs.append(tf[order].astype(np.float32))
             start += len(ids)
         lengths = np.array([[len(d) for d in docs] for docs in fields], dtype=np.float32).reshape(len(fields), n)
-        rows = np.concatenate(rows or [np.zeros(0, np.int32)]).astype(np.int32)
-        tf = np.concatenate(tfs or [np.zeros(0, np.float32)])
-        return cls(terms, indptr, rows, tf, lengths, *list_bounds(indptr, rows, tf, lengths))
+        return cls(terms, indptr, np.concatenate(rows or [np.zeros(0, np.int32)]).astype(np.int32),
+                   np.concatenate(tfs or [np.zeros(0, np.float32)]), lengths)
 
     def find(self, terms: np.ndarray) -> np.ndarray:
         """Each term's id here, -1 where absent."""

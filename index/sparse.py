@@ -12,15 +12,13 @@ row receives the same contributions, computed from the same integers, added in t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import B, K1, Postings, idf, weight
+from index.bm25 import Postings, idf, weight
 from index.row_ranges import RowRanges
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
 from index.term_cache import TermCache
@@ -78,8 +76,6 @@ class SparseIndex:
         self._dead = [np.flatnonzero(~self._seg_live(i)) for i in range(len(segments))]  # local rows, ascending
         self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
         self._n = int(live.sum())
-        self._scratches: list[np.ndarray] = []  # per-row sums a query adds up in, reused (zeroed after)
-        self._scratch_lock = threading.Lock()
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
             for f in range(len(FIELD_WEIGHTS)):
@@ -105,18 +101,6 @@ class SparseIndex:
                 return True
         return False
 
-    @contextmanager
-    def _scratch(self):
-        """A zeroed float32 array of every row, the query's to use and to leave zeroed: one per
-        concurrent query, allocated once, instead of a fresh one per query."""
-        with self._scratch_lock:
-            scratch = self._scratches.pop() if self._scratches else np.zeros(len(self._live), dtype=np.float32)
-        try:
-            yield scratch
-        finally:
-            with self._scratch_lock:
-                self._scratches.append(scratch)
-
     def _seg_live(self, i: int) -> np.ndarray:
         return self._live[self._offsets[i]:self._offsets[i + 1]]
 
@@ -141,20 +125,17 @@ class SparseIndex:
             for t, term in enumerate(terms):
                 holders = [i for i in range(len(self._segments)) if ids[i][t] >= 0]
                 for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
-                    spans, df, tf_max, length_min = [], 0, np.float32(0), np.float32(np.inf)
+                    spans, df = [], 0
                     for i in holders:
                         p, term_id = self._segments[i].views[view], ids[i][t]
                         a, z = int(p.indptr[f, term_id]), int(p.indptr[f, term_id + 1])
                         if z > a:
                             spans.append((i, p, a, z))
                             df += self._live_pairs(i, p.rows[a:z])
-                            tf_max, length_min = max(tf_max, p.tf_max[f, term_id]), min(length_min, p.length_min[f, term_id])
                     if df:
                         lists.append(_List(np.float32(best[term] * field_weight), float(idf(df, self._n)),
-                                           self._average[view, f], f, tuple(spans), tf_max, length_min))
-        # rarest and weightiest first: the order of the float32 sums, a function of the live rows
-        # alone, so the same for any segmentation of them; and the order MaxScore reads them in
-        return SparseQuery(self, sorted(lists, key=lambda lst: -lst.idf * float(lst.scale)))
+                                           self._average[view, f], f, tuple(spans)))
+        return SparseQuery(self, lists)
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
         """Weighted BM25 of every row, summed over views and fields, times the kind prior; 0 if
@@ -209,19 +190,10 @@ class _List:
     average: float  # the field's average length
     field: int
     spans: tuple[tuple[int, Postings, int, int], ...]  # (segment, its postings, first pair, end)
-    tf_max: np.float32
-    length_min: np.float32
-
-    @property
-    def size(self) -> int:
-        return sum(z - a for _, _, a, z in self.spans)
 
     def contributions(self, p: Postings, pairs, rows: np.ndarray) -> np.ndarray:
         """What the list adds to `rows` (local, held by `p` at `pairs`), float32 as `scores` adds it."""
         return self.scale * weight(self.idf, p.tf[pairs], p.lengths[self.field][rows], self.average)
-
-
-_SLACK = 1e-4  # relative, on bounds: far above the rounding of float32 weights and sums
 
 
 def _best(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -236,31 +208,17 @@ def _best(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray,
     return rows[keep], scores[keep]
 
 
-def _kth(values: np.ndarray, k: int) -> float:
-    """The k-th highest of `values`; 0 if there are fewer."""
-    return float(np.partition(values, len(values) - k)[len(values) - k]) if len(values) >= k else 0.0
-
-
-def _bounds(lists: Sequence[_List]) -> np.ndarray:
-    """The most each list adds to a row (before the row's prior): BM25 of its largest term
-    frequency in its shortest field, in float64, a little above for rounding."""
-    scale, idf_, tf, length, average = (np.array([getattr(lst, name) for lst in lists], dtype=np.float64)
-                                        for name in ("scale", "idf", "tf_max", "length_min", "average"))
-    return scale * idf_ * (K1 + 1) * tf / (tf + K1 * (1 - B) + K1 * B * length / average) * (1 + _SLACK)
-
-
 class SparseQuery:
-    """A query's posting lists over a SparseIndex, ranked with MaxScore. Lists are read whole,
-    highest bound first, while a row outside those read could still reach the top: once the
-    lists left can add less, together, than the depth-th best row already holds, no new row can
-    enter. The rows read that can still reach the top are then looked up in the lists left (a
-    binary search each, or a read where a list is shorter than the look-ups), dropped as soon as
-    their bound falls below the top's floor, and the survivors scored exactly, in the order
-    `SparseIndex.scores` adds, so the floats are the same."""
+    """A query's posting lists over a SparseIndex: the best rows, or the scores of given rows.
+
+    `top` reads every posting of the query's terms once (within a filter's row ranges only). An
+    exact MaxScore over per-list bounds was measured against it on the synthetic 100k corpus and
+    lost (README, issue 10): the bench questions' lists are so dense that even knowing the final
+    threshold in advance, 37% of the postings (median) must still be read whole."""
 
     def __init__(self, index: SparseIndex, lists: list[_List]):
         self.index = index
-        self.lists = lists  # in the order every row's sum adds them
+        self.lists = lists  # in the order every row's sum adds them: views, terms sorted, fields
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Exactly `SparseIndex.scores(...)[rows]`, looked up for `rows` (ascending) alone."""
@@ -272,74 +230,29 @@ class SparseQuery:
 
     def top(self, depth: int, allowed: RowRanges | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(rows ascending, their scores) of the `depth` best rows of `allowed` (None: all) with
-        a positive score; best by score, then by the lower row. Exactly what ranking every row's
-        `SparseIndex.scores` would give: each row that can reach the top receives every list's
-        contribution, in the lists' order, as there."""
-        factor = self.index._factor
-        bounds = _bounds(self.lists)
-        rest = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]])  # the most lists j, j+1, … add
-        with self.index._scratch() as partial:  # each row's float32 sum so far; zeroed after (`touched`)
-            touched: list[tuple[int, np.ndarray]] = []  # (segment's first row, its rows read): views, not copies
-            read, check, floor, j = 0, 4 * depth, 0.0, 0
-            while j < len(self.lists) and floor <= rest[j]:  # a row no list read holds may still enter
-                for first, local, values in self._read(self.lists[j], allowed):
-                    partial[first + local] += values
-                    touched.append((first, local))
-                    read += len(local)
-                j += 1
-                if read >= check and rest[0] - rest[j] > rest[j]:  # else no row can hold more than the rest
-                    floor, check = self._floor(partial, self._rows(partial, touched, read), depth), 2 * read
-            rows = self._rows(partial, touched, read)
-            if len(rows) * 4 < sum(lst.size for lst in self.lists[j:]):  # looking rows up may beat reading lists
-                floor = max(floor, self._settled_floor(partial, rows, j, depth))
-            for k in range(j, len(self.lists)):  # the lists left, for the rows that can still reach the floor
-                lst = self.lists[k]
-                if len(rows) < lst.size:  # few enough that dropping some may spare reading the list
-                    rows = rows[(partial[rows] + rest[k]) * (1 + _SLACK) * factor[rows] >= floor]
-                if len(rows) * 4 < lst.size:
-                    for at, values in self._probe(lst, rows):
-                        partial[rows[at]] += values
-                else:
-                    for first, local, values in self._read(lst, allowed):
-                        partial[first + local] += values
-                        touched.append((first, local))
-                        read += len(local)
-            exact = partial[rows] * factor[rows]
-            if read > len(partial) // 8:
-                partial.fill(0)  # sequential: cheaper than putting back as many postings
-            else:
-                for first, local in touched:
-                    partial[first + local] = 0
+        a positive score; best by score, then by the lower row: exactly what ranking every row's
+        `SparseIndex.scores` gives."""
+        total = np.zeros(len(self.index._live), dtype=np.float32)  # untouched pages stay unmapped
+        broad = allowed is not None and len(allowed) > len(total) // 4  # cutting lists to it costs more than it saves
+        touched: list[tuple[int, np.ndarray]] = []  # (segment's first row, its rows read): views, not copies
+        for lst in self.lists:
+            for first, local, values in self._read(lst, None if broad else allowed):
+                total[first + local] += values
+                touched.append((first, local))
+        if sum(len(local) for _, local in touched) < len(total) // 16:
+            rows = np.unique(np.concatenate([first + local for first, local in touched] or [np.zeros(0, np.int64)]))
+        else:  # many rows were read: a scan is cheaper than sorting them
+            rows = np.flatnonzero(total)
+        if broad:
+            rows = rows[allowed.positions(rows)]
+        exact = total[rows] * self.index._factor[rows]
         return _best(rows[exact > 0], exact[exact > 0], depth)
-
-    def _settled_floor(self, partial: np.ndarray, rows: np.ndarray, j: int, depth: int) -> float:
-        """A floor from the 2·depth `rows` with the highest sums so far, their sums completed
-        with lists j, j+1, … (looked up for them alone): close to the final depth-th best score."""
-        if len(rows) <= 2 * depth:
-            return 0.0
-        best = np.sort(rows[np.argpartition(-(partial[rows] * self.index._factor[rows]), 2 * depth)[:2 * depth]])
-        sums = partial[best]
-        for lst in self.lists[j:]:
-            for at, values in self._probe(lst, best):
-                sums[at] += values
-        return _kth(sums * self.index._factor[best], depth)
-
-    def _rows(self, partial: np.ndarray, touched: list[tuple[int, np.ndarray]], read: int) -> np.ndarray:
-        """The rows read so far, ascending."""
-        if read < len(partial) // 16:
-            return np.unique(np.concatenate([first + local for first, local in touched] or [np.zeros(0, np.int64)]))
-        return np.flatnonzero(partial)  # many rows were read: a scan is cheaper than sorting them
-
-    def _floor(self, partial: np.ndarray, rows: np.ndarray, depth: int) -> float:
-        """A score the depth-th best row surely reaches (a sum only grows): the depth-th highest
-        sum so far of `rows`, times its prior; 0 while fewer rows have one."""
-        return _kth(partial[rows] * self.index._factor[rows], depth)
 
     def _read(self, lst: _List, allowed: RowRanges | None):
         """(segment's first row, rows in it, contributions) of every posting of `lst`, in
         `allowed` if given, segment by segment."""
         for i, p, a, z in lst.spans:
-            local, first = p.rows[a:z], int(self.index._offsets[i])
+            local, first = p.rows[a:z], self.index._offsets[i]  # int64: the sum an index numpy takes as is
             if allowed is None:
                 yield first, local, lst.contributions(p, slice(a, z), local)
             else:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from index.errors import IndexDamaged, IndexDiskFull, IndexLocked
 
-FORMAT_VERSION = 4  # 3: segments, BM25 scored at query time with corpus-wide statistics; 4: + posting list bounds
+FORMAT_VERSION = 3  # 3: segments; BM25 postings scored at query time with corpus-wide statistics
 CURRENT = "current"
 LOCK = ".lock"
 GEN_PREFIX = "gen-"
