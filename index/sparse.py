@@ -96,8 +96,8 @@ class SparseIndex:
         for i, seg in enumerate(self._segments):
             p = seg.views[ACCENTED]
             term_id = int(p.find(wanted)[0])
-            if term_id >= 0 and any(self._live_pairs(i, p.rows[p.indptr[f, term_id]:p.indptr[f, term_id + 1]])
-                                    for f in range(len(FIELD_WEIGHTS))):
+            if term_id >= 0 and (self._whole[i] or any(
+                    self._live_pairs(i, p.rows[p.indptr[f, term_id]:p.indptr[f, term_id + 1]]) for f in range(len(FIELD_WEIGHTS)))):
                 return True
         return False
 
