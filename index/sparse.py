@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import Postings, idf, weight
-from index.row_ranges import RowRanges
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
+from index.row_ranges import RowRanges
 from index.term_cache import TermCache
 from index.tokenize import ACCENTED, TERMS, accented_query_terms
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
@@ -96,8 +96,8 @@ class SparseIndex:
         for i, seg in enumerate(self._segments):
             p = seg.views[ACCENTED]
             term_id = int(p.find(wanted)[0])
-            if term_id >= 0 and (self._whole[i] or any(
-                    self._live_pairs(i, p.rows[p.indptr[f, term_id]:p.indptr[f, term_id + 1]]) for f in range(len(FIELD_WEIGHTS)))):
+            if term_id >= 0 and (self._whole[i] or any(self._live_pairs(i, p.rows[a:z]) for a, z in
+                                                       zip(p.indptr[:, term_id], p.indptr[:, term_id + 1]))):
                 return True
         return False
 
@@ -139,8 +139,8 @@ class SparseIndex:
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
         """Weighted BM25 of every row, summed over views and fields, times the kind prior; 0 if
-        deleted. Every posting of every query term is weighed: the reference `SparseQuery.top` and
-        `SparseQuery.scores` give the same floats as, and other backends are checked against."""
+        deleted. Every posting of every query term is weighed: the reference that `SparseQuery.top`
+        and `SparseQuery.scores` match float for float, and other backends are checked against."""
         total = np.zeros(len(self._live), dtype=np.float32)
         for lst in self.query(query, expansion).lists:
             for i, p, a, z in lst.spans:

@@ -57,7 +57,7 @@ def synthetic(tmp_path_factory):
 
 
 def test_top_is_exact_over_segments_and_tombstones(synthetic):
-    sparse, live = synthetic
+    sparse, _ = synthetic
     for query in QUESTIONS[::3]:
         for depth in (1, 10, DEPTH):
             scores = _assert_top_exact(sparse, query, "", depth)
@@ -81,7 +81,7 @@ def test_top_is_exact_under_filters(synthetic):
 
 def test_ties_at_the_cut_go_to_the_lower_row(synthetic):
     """Repeated headings and group titles score alike: a cut through such a tie keeps the lower rows."""
-    sparse, live = synthetic
+    sparse, _ = synthetic
     cuts = 0
     for query in QUESTIONS[::2]:
         scores = sparse.scores(query, "")
