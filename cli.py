@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", help="with --scale: keep the corpus and index here (reused by a rerun)")
     p.add_argument("--embed-build", type=int, metavar="M", default=0,
                    help="with --scale: also build M clauses with the real model and measure its rate")
+    p.add_argument("--skip", default="", metavar="STEPS",
+                   help="with --scale: leave out these comma-separated steps (change, merge, bm25s, faiss, hnsw)")
     p.set_defaults(run=_bench)
     p = sub.add_parser("feedback", parents=[common], help="officials' ratings of answers (CSV with --csv)")
     p.add_argument("--csv", action="store_true", help="CSV on stdout: one row per rating, with question, "
@@ -250,6 +252,7 @@ def _bench(args) -> int:
         settings = _settings(args)  # another backend than the default is measured beside the default one
         runs = [run_scale(settings.with_overrides(backend=backend), args.scale,
                           workdir=Path(args.workdir) / backend if args.workdir else None, embed_build=args.embed_build,
+                          skip=frozenset(filter(None, args.skip.split(","))),
                           **({"questions": Path(args.questions)} if args.questions else {}))
                 for backend in dict.fromkeys([Settings().backend, settings.backend])]
         _emit(args, runs if len(runs) > 1 else runs[0], "\n\n".join(map(format_scale, runs)))

@@ -39,6 +39,7 @@ from qa.evaluate import load_gold
 STUB_MODEL = "bench-stub"
 STUB_DIMENSION = 384  # the default model's, so the stub's arrays are the real ones' size
 QUESTIONS = ROOT / "tests" / "gold.jsonl"
+SKIPPABLE = ("change", "merge", "bm25s", "faiss", "hnsw")  # steps a large run may leave out (`--skip`)
 
 _OPEN = """
 import json, sys, time
@@ -90,9 +91,13 @@ def rss_mb() -> float:
 
 
 def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, embed_sample: int = 1000,
-              questions: Path = QUESTIONS, keep: bool = False, hnsw: bool = True, embed_build: int = 0) -> dict:
-    """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index;
-    `embed_build`: also build that many clauses with the real model (bench.embed_build)."""
+              questions: Path = QUESTIONS, keep: bool = False, skip: frozenset[str] = frozenset(),
+              embed_build: int = 0) -> dict:
+    """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index. The
+    steps named in `skip` (SKIPPABLE) are not run and their figures are None; `embed_build`: also
+    build that many clauses with the real model (bench.embed_build)."""
+    if unknown := set(skip) - set(SKIPPABLE):
+        raise ValueError(f"bench --skip: unknown step(s) {', '.join(sorted(unknown))}; known: {', '.join(SKIPPABLE)}")
     install_stub()
     tmp = None if workdir else tempfile.TemporaryDirectory(prefix="policyqa-scale-")
     root = Path(workdir or tmp.name)
@@ -121,14 +126,17 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
         scoped = _latencies(lambda q: idx.search(q, 10, Filters(locality="Thanh Hóa")), queries)
         encoder, encode = _real_encoder(settings.model, queries)
         embed_rate = _embedding_rate(encoder, [dense_text(c) for c in clauses[:embed_sample]])
-        change_s, noop_s = _change_one_document(bench, corpus)
-        changed = index.Index.open(bench)
-        changed_search = _latencies(lambda q: changed.search(q, 10), queries)
-        changed_segments = len(Index.open_files(bench)._segments)
-        changed_search.pop("all")
-        t = time.perf_counter()
-        compact(bench)
-        merge_s = time.perf_counter() - t
+        change_s = noop_s = changed_search = changed_segments = merge_s = None
+        if "change" not in skip:
+            change_s, noop_s = _change_one_document(bench, corpus)
+            changed = index.Index.open(bench)
+            changed_search = _latencies(lambda q: changed.search(q, 10), queries)
+            changed_segments = len(Index.open_files(bench)._segments)
+            changed_search.pop("all")
+        if "merge" not in skip:
+            t = time.perf_counter()
+            compact(bench)
+            merge_s = time.perf_counter() - t
         figures = {
             "clauses": n,
             "documents": len(idx.documents),
@@ -150,14 +158,15 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
             "encode_ms": encode,
             "search_with_encode_ms": None if encode is None else _percentiles(
                 [a + b for a, b in zip(search["all"], encode["all"])]),
-            "change_one_document_s": round(change_s, 2),
-            "noop_reindex_s": round(noop_s, 2),
+            "change_one_document_s": _round(change_s),
+            "noop_reindex_s": _round(noop_s),
             "segments_after_change": changed_segments,
             "search_after_change_ms": changed_search,
-            "merge_s": round(merge_s, 2),
-            "bm25s": _bm25s_alone([c.text for c in clauses], queries),
-            "faiss": _faiss_alone(vectors, settings.ann_threshold, len(queries)),
-            "hnsw": _hnsw_sweep(vectors, len(queries)) if hnsw else None,
+            "merge_s": _round(merge_s),
+            "bm25s": None if "bm25s" in skip else _bm25s_alone([c.text for c in clauses], queries),
+            "faiss": None if "faiss" in skip else _faiss_alone(vectors, settings.ann_threshold, len(queries)),
+            "hnsw": None if "hnsw" in skip else _hnsw_sweep(vectors, len(queries)),
+            "skipped": sorted(skip),
             "questions": len(queries),
             "embed_build": run_embed_build(settings, embed_build, root, embed_sample) if embed_build else None,
             "load": [round(x, 1) for x in os.getloadavg()],
@@ -170,6 +179,10 @@ def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, 
         backend_for(settings).release(settings.with_overrides(index_dir=index_dir))
         if tmp is not None and not keep:
             tmp.cleanup()
+
+
+def _round(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 2)
 
 
 def _open_in_subprocess(settings: Settings) -> dict:
@@ -320,16 +333,19 @@ def format_scale(f: dict) -> str:
         f"  search excl. encode      p50 / p95 {ms(f['search_ms'])}; with a locality filter {ms(f['search_scoped_ms'])}",
         f"  query encode             p50 / p95 {ms(f['encode_ms'])}",
         f"  search incl. encode      p50 / p95 {ms(f['search_with_encode_ms'])}",
-        f"  change one document      {f['change_one_document_s']:.2f} s (a segment and tombstones; "
-        f"{f['segments_after_change']} segments after), search then {ms(f['search_after_change_ms'])}",
-        f"  merge all segments       {f['merge_s']:.2f} s;  no-op reindex {f['noop_reindex_s']:.2f} s",
+        "  change one document      " + ("skipped" if f["change_one_document_s"] is None else
+                                         f"{f['change_one_document_s']:.2f} s (a segment and tombstones; "
+                                         f"{f['segments_after_change']} segments after), search then "
+                                         f"{ms(f['search_after_change_ms'])}; no-op reindex {f['noop_reindex_s']:.2f} s"),
+        "  merge all segments       " + ("skipped" if f["merge_s"] is None else f"{f['merge_s']:.2f} s"),
     ]
     b = f["bm25s"]
-    lines.append("bm25s alone (same clause texts): " + ("not installed (pip install .[bench])" if b is None else
-                                                        f"build {b['build_s']:.1f} s, search {ms(b['search_ms'])}"))
-    fa = f["faiss"]
-    lines.append(f"faiss alone ({fa['kind']}, same vectors): build {fa['build_s']:.1f} s, search {ms(fa['search_ms'])}, "
-                 f"recall@10 vs exact {fa['recall_at_10']}")
+    lines.append("bm25s alone (same clause texts): " + (
+        "skipped" if "bm25s" in f["skipped"] else "not installed (pip install .[bench])" if b is None else
+        f"build {b['build_s']:.1f} s, search {ms(b['search_ms'])}"))
+    if fa := f["faiss"]:
+        lines.append(f"faiss alone ({fa['kind']}, same vectors): build {fa['build_s']:.1f} s, "
+                     f"search {ms(fa['search_ms'])}, recall@10 vs exact {fa['recall_at_10']}")
     if f.get("hnsw"):
         lines.append("HNSW over the same vectors (stub vectors: random, the hardest case for a graph):")
         lines.append("  M  efSearch  recall@10  p50 ms  (graph build s)")

@@ -18,6 +18,7 @@ from index.errors import IndexNotFound
 from index.filtering import wanted
 from index.model import Filters
 from index.ranking import DEPTH, Candidates, Encode, Ranked, checked_manifest
+from index.row_ranges import RowRanges
 from index.segment import Segment
 from index.sparse import SparseIndex
 from ingest.model import Clause, DocumentMeta
@@ -44,17 +45,20 @@ class Index(Ranked):
         self.documents: dict[str, DocumentMeta] = {doc_id: self._by_name[e.segment].documents[doc_id]
                                                    for doc_id, e in manifest.documents.items()}
         self._position = {doc_id: i for i, doc_id in enumerate(self.documents)}
-        self._doc_of_row = np.full(int(self._offsets[-1]), len(self.documents), dtype=np.int64)  # last: none
-        for i, e in enumerate(manifest.documents.values()):
-            self._doc_of_row[first[e.segment] + e.start:first[e.segment] + e.start + e.clauses] = i
-        self._live = self._doc_of_row < len(self.documents)
-        self._whole = bool(self._live.all())
+        entries = manifest.documents.values()
+        self._starts = np.array([first[e.segment] + e.start for e in entries], dtype=np.int64)  # by position
+        self._counts = np.array([e.clauses for e in entries], dtype=np.int64)
+        live_rows = RowRanges.of(self._starts, self._counts)
+        self._live = np.zeros(int(self._offsets[-1]), dtype=bool)
+        self._live[live_rows.rows()] = True
+        self._everything = None if len(live_rows) == len(self._live) else live_rows  # what no filter admits
         self._sparse = SparseIndex([s.sparse for s in segments], self._live)
-        for s in segments:
-            s.dense  # noqa: B018 - the HNSW graphs load now, not during a first query
+        if settings.dense_languages:  # the HNSW graphs load now, not in a first query; with no dense: never
+            for s in segments:
+                s.dense  # noqa: B018
         self._lock = threading.Lock()
         self._filter_postings: dict[str, np.ndarray] | None = None
-        self._scopes: dict[Filters, np.ndarray] = {}  # rows each filter admits, worked out once
+        self._scopes: dict[Filters, RowRanges] = {}  # rows each filter admits, worked out once
 
     @classmethod
     def open(cls, settings: Settings) -> Ranked:
@@ -94,33 +98,30 @@ class Index(Ranked):
     def _candidates(self, query: str, expansion: str, filters: Filters | None,
                     encode: Encode | None) -> Candidates | None:
         allowed = self._allowed(filters)
-        if allowed is not None and not allowed.any():
+        if allowed is not None and not len(allowed):
             return None
-        sparse = self._sparse.scores(query, expansion)
-        if allowed is not None:
-            sparse = np.where(allowed, sparse, np.float32(0))
-        rows = np.sort(_top(sparse, DEPTH))  # by row, as every backend orders candidates: ties break alike
+        sparse = self._sparse.query(query, expansion)
+        rows, scores = sparse.top(DEPTH, allowed)  # by row, as every backend orders candidates
         if encode is None:
-            return Candidates(rows, sparse[rows], np.zeros(len(rows), dtype=np.float32))
+            return Candidates(rows, scores, np.zeros(len(rows), dtype=np.float32))
         vector = encode()
         rows = np.union1d(rows, self._nearest(vector, allowed))
-        return Candidates(rows, sparse[rows], self._cosines(rows, vector))
+        return Candidates(rows, sparse.scores(rows), self._cosines(rows, vector))
 
-    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
-        """Rows the filters admit and no tombstone holds (a mask); None: every row."""
+    def _allowed(self, filters: Filters | None) -> RowRanges | None:
+        """Rows the filters admit and no tombstone holds; None: every row."""
         if filters is None or filters.is_empty():
-            return None if self._whole else self._live
+            return self._everything
         rows = self._scopes.get(filters)
         if rows is None:
             postings = self._postings()
-            admitted = np.ones(len(self.documents) + 1, dtype=bool)
-            admitted[-1] = False  # the slot of rows no live document claims
+            admitted = np.ones(len(self.documents), dtype=bool)
             for holders in [postings.get(key, ()) for key in wanted(filters)] + (
                     [[self._position[d] for d in filters.doc_ids if d in self._position]] if filters.doc_ids else []):
                 held = np.zeros(len(admitted), dtype=bool)
                 held[np.asarray(holders, dtype=np.int64)] = True
                 admitted &= held
-            rows = admitted[self._doc_of_row]
+            rows = RowRanges.of(self._starts[admitted], self._counts[admitted])
             if len(self._scopes) >= _SCOPES:
                 self._scopes.clear()
             self._scopes[filters] = rows
@@ -141,11 +142,12 @@ class Index(Ranked):
                 self._filter_postings = {k: np.array(v, dtype=np.int64) for k, v in merged.items()}
             return self._filter_postings
 
-    def _nearest(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    def _nearest(self, vector: np.ndarray, allowed: RowRanges | None) -> np.ndarray:
         """Rows of the DEPTH nearest vectors among `allowed`, searched segment by segment."""
         rows, scores = [], []
         for seg, start, stop in zip(self._segments, self._offsets, self._offsets[1:]):
-            local = None if allowed is None or allowed[start:stop].all() else np.flatnonzero(allowed[start:stop])
+            part = None if allowed is None else allowed.within(int(start), int(stop))
+            local = None if part is None or len(part) == stop - start else part.rows() - start
             if local is not None and not local.size:
                 continue
             found, cosines = dense.search(seg.dense, vector, DEPTH, local)
@@ -171,10 +173,3 @@ class Index(Ranked):
         i = self._segment_of(row)
         return self._segments[i].clauses.get(row - int(self._offsets[i]))
 
-
-def _top(scores: np.ndarray, n: int) -> np.ndarray:
-    """Rows of the n highest positive scores, unordered."""
-    positive = np.flatnonzero(scores > 0)
-    if positive.size <= n:
-        return positive
-    return positive[np.argpartition(-scores[positive], n)[:n]]

@@ -20,6 +20,7 @@ import numpy as np
 
 from index.bm25 import Postings, idf, weight
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
+from index.row_ranges import RowRanges
 from index.term_cache import TermCache
 from index.tokenize import ACCENTED, TERMS, accented_query_terms
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
@@ -72,14 +73,9 @@ class SparseIndex:
         self._offsets = np.concatenate([[0], np.cumsum([len(s.prior) for s in segments])]).astype(np.int64)
         self._live = live
         self._whole = [bool(live[a:z].all()) for a, z in zip(self._offsets, self._offsets[1:])]
+        self._dead = [np.flatnonzero(~self._seg_live(i)) for i in range(len(segments))]  # local rows, ascending
         self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
         self._n = int(live.sum())
-        self._live_df = {}  # (segment, view) -> (fields, V) live rows per term, for segments with tombstones
-        for i, seg in enumerate(segments):
-            if not self._whole[i]:
-                for view, p in seg.views.items():
-                    held = np.concatenate([[0], np.cumsum(self._seg_live(i)[p.rows], dtype=np.int64)])
-                    self._live_df[i, view] = (held[p.indptr[:, 1:]] - held[p.indptr[:, :-1]]).astype(np.int32)
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
             for f in range(len(FIELD_WEIGHTS)):
@@ -98,20 +94,58 @@ class SparseIndex:
         the live clauses alone would know, so queries are segmented as it would segment them."""
         wanted = np.array([term])
         for i, seg in enumerate(self._segments):
-            term_id = int(seg.views[ACCENTED].find(wanted)[0])
-            if term_id >= 0 and (self._whole[i] or self._live_df[i, ACCENTED][:, term_id].any()):
+            p = seg.views[ACCENTED]
+            term_id = int(p.find(wanted)[0])
+            if term_id >= 0 and (self._whole[i] or any(self._live_pairs(i, p.rows[a:z]) for a, z in
+                                                       zip(p.indptr[:, term_id], p.indptr[:, term_id + 1]))):
                 return True
         return False
 
     def _seg_live(self, i: int) -> np.ndarray:
         return self._live[self._offsets[i]:self._offsets[i + 1]]
 
-    def scores(self, query: str, expansion: str = "") -> np.ndarray:
-        """Weighted BM25 per row, summed over views and fields, times the kind prior; 0 if deleted."""
-        total = np.zeros(len(self._live), dtype=np.float32)
+    def _live_pairs(self, i: int, rows: np.ndarray) -> int:
+        """How many of segment i's `rows` (ascending, local) are live: a binary search per deleted
+        row when they are few, as they are between merges, rather than a look at every posting."""
+        dead = self._dead[i]
+        if not len(dead) or not len(rows):
+            return len(rows)
+        if len(dead) * 16 < len(rows):
+            at = np.searchsorted(rows, dead)
+            return len(rows) - int((rows[np.minimum(at, len(rows) - 1)] == dead).sum())
+        return int(self._seg_live(i)[rows].sum())
+
+    def query(self, query: str, expansion: str = "") -> SparseQuery:
+        """The query's posting lists with their weights, ready to rank or score rows."""
+        lists = []
         for view, best in query_terms(query, expansion, self.known).items():
-            if best:
-                self._add(total, view, sorted(best), best)
+            terms = sorted(best)
+            wanted = np.array(terms, dtype=str)
+            ids = [s.views[view].find(wanted) for s in self._segments] if terms else []
+            for t, term in enumerate(terms):
+                holders = [i for i in range(len(self._segments)) if ids[i][t] >= 0]
+                for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
+                    spans, df = [], 0
+                    for i in holders:
+                        p, term_id = self._segments[i].views[view], ids[i][t]
+                        a, z = int(p.indptr[f, term_id]), int(p.indptr[f, term_id + 1])
+                        if z > a:
+                            spans.append((i, p, a, z))
+                            df += self._live_pairs(i, p.rows[a:z])
+                    if df:
+                        lists.append(_List(np.float32(best[term] * field_weight), float(idf(df, self._n)),
+                                           self._average[view, f], f, tuple(spans)))
+        return SparseQuery(self, lists)
+
+    def scores(self, query: str, expansion: str = "") -> np.ndarray:
+        """Weighted BM25 of every row, summed over views and fields, times the kind prior; 0 if
+        deleted. Every posting of every query term is weighed: the reference that `SparseQuery.top`
+        and `SparseQuery.scores` match float for float, and other backends are checked against."""
+        total = np.zeros(len(self._live), dtype=np.float32)
+        for lst in self.query(query, expansion).lists:
+            for i, p, a, z in lst.spans:
+                rows = p.rows[a:z]
+                total[self._offsets[i] + rows] += lst.contributions(p, slice(a, z), rows)
         return total * self._factor
 
     def row_weights(self, view: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -146,26 +180,98 @@ class SparseIndex:
         ids, rows = pairs // len(self._live), pairs % len(self._live)
         return terms, ids, rows, (summed * self._factor[rows]).astype(np.float32)
 
-    def _add(self, total: np.ndarray, view: str, terms: list[str], weights: dict[str, float]) -> None:
-        wanted = np.array(terms, dtype=str)
-        ids = [s.views[view].find(wanted) for s in self._segments]
-        for t, term in enumerate(terms):
-            holders = [i for i in range(len(self._segments)) if ids[i][t] >= 0]
-            for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
-                spans, df = [], 0
-                for i in holders:
-                    p, term_id = self._segments[i].views[view], ids[i][t]
-                    a, z = int(p.indptr[f, term_id]), int(p.indptr[f, term_id + 1])
-                    if z > a:
-                        spans.append((i, p, a, z))
-                        df += z - a if self._whole[i] else int(self._live_df[i, view][f, term_id])
-                if not df:
-                    continue
-                term_idf, scale = float(idf(df, self._n)), np.float32(weights[term] * field_weight)
-                for i, p, a, z in spans:
-                    rows = p.rows[a:z]
-                    contribution = weight(term_idf, p.tf[a:z], p.lengths[f][rows], self._average[view, f])
-                    total[self._offsets[i] + rows] += scale * contribution
+
+@dataclass(frozen=True)
+class _List:
+    """One query term of one view in one field, over the segments holding it, with its weights."""
+
+    scale: np.float32  # the term's query weight times the field's
+    idf: float
+    average: float  # the field's average length
+    field: int
+    spans: tuple[tuple[int, Postings, int, int], ...]  # (segment, its postings, first pair, end)
+
+    def contributions(self, p: Postings, pairs, rows: np.ndarray) -> np.ndarray:
+        """What the list adds to `rows` (local, held by `p` at `pairs`), float32 as `scores` adds it."""
+        return self.scale * weight(self.idf, p.tf[pairs], p.lengths[self.field][rows], self.average)
+
+
+def _best(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `depth` best of `rows` (ascending) by score, ties to the lower row; still ascending.
+    A partition, not a sort: the candidates may be most rows."""
+    if len(rows) <= depth:
+        return rows, scores
+    cut = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+    above = scores > cut
+    tied = np.flatnonzero(scores == cut)[:depth - int(above.sum())]  # the lowest rows of the tie
+    keep = np.sort(np.concatenate([np.flatnonzero(above), tied]))
+    return rows[keep], scores[keep]
+
+
+class SparseQuery:
+    """A query's posting lists over a SparseIndex: the best rows, or the scores of given rows.
+
+    `top` reads every posting of the query's terms once (within a filter's row ranges only). An
+    exact MaxScore over per-list bounds was measured against it on the synthetic 100k corpus and
+    lost (README, issue 10): the bench questions' lists are so dense that even knowing the final
+    threshold in advance, 37% of the postings (median) must still be read whole."""
+
+    def __init__(self, index: SparseIndex, lists: list[_List]):
+        self.index = index
+        self.lists = lists  # in the order every row's sum adds them: views, terms sorted, fields
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Exactly `SparseIndex.scores(...)[rows]`, looked up for `rows` (ascending) alone."""
+        total = np.zeros(len(rows), dtype=np.float32)
+        for lst in self.lists:
+            for at, values in self._probe(lst, rows):
+                total[at] += values
+        return total * self.index._factor[rows]
+
+    def top(self, depth: int, allowed: RowRanges | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows ascending, their scores) of the `depth` best rows of `allowed` (None: all) with
+        a positive score; best by score, then by the lower row: exactly what ranking every row's
+        `SparseIndex.scores` gives."""
+        total = np.zeros(len(self.index._live), dtype=np.float32)  # untouched pages stay unmapped
+        broad = allowed is not None and len(allowed) > len(total) // 4  # cutting lists to it costs more than it saves
+        touched: list[tuple[int, np.ndarray]] = []  # (segment's first row, its rows read): views, not copies
+        for lst in self.lists:
+            for first, local, values in self._read(lst, None if broad else allowed):
+                total[first + local] += values
+                touched.append((first, local))
+        if sum(len(local) for _, local in touched) < len(total) // 16:
+            rows = np.unique(np.concatenate([first + local for first, local in touched] or [np.zeros(0, np.int64)]))
+        else:  # many rows were read: a scan is cheaper than sorting them
+            rows = np.flatnonzero(total)
+        if broad:
+            rows = rows[allowed.positions(rows)]
+        exact = total[rows] * self.index._factor[rows]
+        return _best(rows[exact > 0], exact[exact > 0], depth)
+
+    def _read(self, lst: _List, allowed: RowRanges | None):
+        """(segment's first row, rows in it, contributions) of every posting of `lst`, in
+        `allowed` if given, segment by segment."""
+        for i, p, a, z in lst.spans:
+            local, first = p.rows[a:z], self.index._offsets[i]  # int64: the sum an index numpy takes as is
+            if allowed is None:
+                yield first, local, lst.contributions(p, slice(a, z), local)
+            else:
+                at = allowed.positions(local, first)
+                if len(at):
+                    yield first, local[at], lst.contributions(p, a + at, local[at])
+
+    def _probe(self, lst: _List, rows: np.ndarray):
+        """(positions in `rows`, contributions) of the rows (ascending) that `lst` holds."""
+        offsets = self.index._offsets
+        for i, p, a, z in lst.spans:
+            lo, hi = np.searchsorted(rows, [offsets[i], offsets[i + 1]])
+            if lo == hi:
+                continue
+            local, held = rows[lo:hi] - offsets[i], p.rows[a:z]
+            at = np.searchsorted(held, local)
+            hit = held[np.minimum(at, len(held) - 1)] == local
+            if hit.any():
+                yield lo + np.flatnonzero(hit), lst.contributions(p, a + at[hit], local[hit])
 
 
 def query_terms(query: str, expansion: str, known: Callable[[str], bool]) -> dict[str, dict[str, float]]:

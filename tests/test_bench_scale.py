@@ -2,8 +2,9 @@
 
 from collections import Counter
 
+import pytest
 
-from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, STUB_MODEL, format_scale, install_stub, run_scale
+from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, SKIPPABLE, STUB_MODEL, format_scale, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
 from index.config import Settings
 from ingest import ingest_file
@@ -66,3 +67,17 @@ def test_a_real_build_with_the_model_is_measured_against_its_raw_rate(tmp_path):
     assert figures["build_s"] > 0 and figures["embed_clauses_per_s"] > 0
     assert abs(figures["share_of_embedding_rate"] - figures["clauses_per_s"] / figures["embed_clauses_per_s"]) < 0.01
     assert "of the model's raw" in format_embed_build(figures)
+
+
+def test_a_run_can_skip_its_expensive_steps(tmp_path):
+    """`bench --scale N --skip …`: a 1M run leaves out the merge, bm25s and the HNSW sweep."""
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(QUESTIONS.read_text(encoding="utf-8").splitlines(keepends=True)[:6]), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown step.*bogus"):
+        run_scale(Settings(lock_timeout=0), CLAUSES_PER_DOC, workdir=tmp_path, skip=frozenset({"bogus"}))
+    figures = run_scale(Settings(lock_timeout=0), 2 * CLAUSES_PER_DOC, workdir=tmp_path, embed_sample=8,
+                        questions=questions, skip=frozenset(SKIPPABLE))
+    assert figures["search_ms"]["p50"] > 0 and figures["rss_after_open_mb"] > 0
+    assert all(figures[k] is None for k in ("change_one_document_s", "merge_s", "bm25s", "faiss", "hnsw"))
+    text = format_scale(figures)
+    assert "merge all segments       skipped" in text and "bm25s alone (same clause texts): skipped" in text
