@@ -22,6 +22,15 @@ def built(tmp_path_factory) -> Settings:
     return settings
 
 
+@pytest.fixture(autouse=True)
+def _merges_end_with_their_test():
+    """A write's background merge (index.merger) finishes inside the test that wrote."""
+    yield
+    from index import merger
+
+    merger.wait()
+
+
 @pytest.fixture(scope="session")
 def running_app(tmp_path_factory):
     """`python app.py` on a free port with a fresh index of the bundled corpus."""
