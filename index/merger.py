@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from index import merging, segment, store
+from index import dense, merging, segment, store
 from index.backend import backend_for, publish_generation
 from index.config import Settings
 from index.errors import IndexProblem
@@ -151,7 +151,8 @@ def plan_and_write(settings: Settings, base: store.Manifest, staged: Path, every
     manifest, where = base, {}
     while True:
         live = manifest.live_rows()
-        sizes = [merging.SegmentSize(s.name, s.rows, live[s.name]) for s in manifest.segments]
+        sizes = [merging.SegmentSize(s.name, s.rows, live[s.name], s.dense == dense.EXACT and live[s.name] > threshold)
+                 for s in manifest.segments]
         if everything:
             groups = [[s.name for s in sizes]] if len(sizes) > 1 or any(s.live < s.rows for s in sizes) else []
         else:

@@ -23,7 +23,7 @@ from index.model import Filters
 from qa.evaluate import load_gold
 
 from conftest import private_copy
-from test_index import PHASES, kill_loop, report
+from test_index import NEW_PLAN, PHASES, kill_loop, report
 
 QUESTIONS = [q.q for q in load_gold(ROOT / "tests" / "gold.jsonl")]
 
@@ -147,6 +147,26 @@ def test_publishing_switches_the_alias_and_drops_what_no_generation_keeps(milvus
     ours = {c for c in client.list_collections() if c.startswith(settings.milvus_collection)}
     assert milvus.collection_name(settings, before.generation) not in ours and len(ours) == 2
     assert doc_id in Index.open(settings).documents
+
+
+def test_segments_keep_plain_vectors_under_milvus_and_get_their_graphs_back_after_migrating(milvus_writable):
+    """No local HNSW graph under Milvus (it builds its own); back on the embedded backend, the
+    background merge rewrites a plain segment past ann_threshold with its graph."""
+    small = milvus_writable.with_overrides(ann_threshold=10)
+    (small.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    sync(small, [small.corpus_dir])
+    merger.compact(small)  # one segment of every live row, far past the threshold
+    manifest = store.read_manifest(store.generation_path(small.index_dir))
+    assert [s.dense for s in manifest.segments] == ["flat-ip"] and manifest.clauses > 10
+    (name,) = [s.name for s in manifest.segments]
+    assert (small.index_dir / name / "embeddings.npy").exists() and not (small.index_dir / name / "dense.faiss").exists()
+    milvus.release(small)
+    embedded = small.with_overrides(backend="embedded")
+    assert sync(embedded, [small.corpus_dir]).embedded == 0  # the migration back reuses every vector
+    merger.wait()
+    manifest = store.read_manifest(store.generation_path(small.index_dir))
+    assert [s.dense for s in manifest.segments] == ["hnsw"] and manifest.backend == "embedded"
+    assert Index.open(embedded).search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == "new-plan"
 
 
 # --- kill -9 -----------------------------------------------------------------------------------
