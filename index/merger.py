@@ -98,49 +98,50 @@ def _merge_while_needed(settings: Settings, held: IO) -> None:
         try:
             with held:
                 for _ in range(ROUNDS):
-                    planned, merged = _round(settings)
-                    if not merged:
+                    planned = store.current_generation(index_dir)
+                    if not _round(settings):
                         break
         except Exception:  # noqa: BLE001 - a failed merge loses only itself: the write is published
-            log.warning("background merge in %s failed; the next write plans it again", index_dir, exc_info=True)
-            return
+            if store.current_generation(index_dir) == planned:  # not a write pruning what it read
+                log.warning("background merge in %s failed; the next write plans it again", index_dir, exc_info=True)
+                return
         # a write that found the lock held left its segment to us: look again after letting go
         if store.current_generation(index_dir) == planned or (held := store.try_merge_lock(index_dir)) is None:
             return
 
 
-def _round(settings: Settings, everything: bool = False, strict: bool = False) -> tuple[str | None, bool]:
-    """Plan from the current generation, merge, publish. Returns the generation planned from and
-    whether there was anything to merge (given up or published). Not strict: a generation of
-    another format, model or backend is left to the next write."""
+def _round(settings: Settings, everything: bool = False, strict: bool = False) -> bool:
+    """Plan from the current generation, merge, publish; whether there was anything to merge (then
+    published, or given up). Not strict: a generation of another format, model or backend is left
+    to the next write."""
     index_dir = Path(settings.index_dir)
     name = store.current_generation(index_dir)
     if name is None:
-        return None, False
+        return False
     base = store.read_manifest(index_dir / name)
     if (base.format_version, base.model, base.backend) != (store.FORMAT_VERSION, settings.model, settings.backend):
         if strict:
             raise IndexProblem(f"generation {name} is not of this format, model and backend: run `policyqa index`")
-        return name, False
+        return False
     started = time.perf_counter()
     with store.staging(index_dir) as staged:
         merged = plan_and_write(settings, base, staged, everything)
         if merged is None:
-            return name, False
+            return False
         with store.writer_lock(index_dir, settings.lock_timeout if strict else float("inf")):
             rebased = rebase(merged, store.read_manifest(store.generation_path(index_dir)))
             if rebased is None:
                 if strict:
                     raise IndexProblem("a write replaced the segments being merged; merge again")
                 log.info("merge from %s given up: a write replaced its segments", name)
-                return name, True
+                return True
             listed = {s.name for s in rebased.segments}
             for s in merged.produced:
                 if s.name in listed:
                     store.adopt(index_dir, staged / s.name)
             publish_generation(settings, replace(rebased, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                                                  build_seconds=round(time.perf_counter() - started, 3)))
-    return name, True
+    return True
 
 
 def plan_and_write(settings: Settings, base: store.Manifest, staged: Path, everything: bool = False) -> Merged | None:
@@ -176,11 +177,12 @@ def plan_and_write(settings: Settings, base: store.Manifest, staged: Path, every
 
 def rebase(merged: Merged, current: store.Manifest) -> store.Manifest | None:
     """`current` with `merged`'s merges applied, or None if a write since `merged.base` replaced a
-    segment they read (or changed the model or format). A document `current` holds as `base` held
+    segment they read (or changed the model, format or backend). A document `current` holds as `base` held
     it moves to its merged rows; one changed or removed since keeps what that write made of it."""
     base, consumed = merged.base, merged.consumed
     present = {s.name for s in current.segments}
-    if not consumed <= present or (current.format_version, current.model) != (base.format_version, base.model):
+    if not consumed <= present or (current.format_version, current.model, current.backend) != (
+            base.format_version, base.model, base.backend):
         return None
     documents = {}
     for doc_id, e in current.documents.items():

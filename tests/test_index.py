@@ -377,7 +377,7 @@ def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
 def test_second_writer_is_refused_while_the_lock_is_held(writable):
     with store.writer_lock(writable.index_dir, timeout=0):
         with pytest.raises(IndexLocked, match=f"pid {os.getpid()}"):
-            sync(writable, [writable.corpus_dir])
+            sync(writable.with_overrides(lock_timeout=0), [writable.corpus_dir])
 
 
 QUERIES = ("nguồn vốn khinh khí cầu", "dan nhan sinh thai", "Sở Tài chính chủ trì", "trồng rừng ngập mặn",
