@@ -730,9 +730,9 @@ import index.merger, index.segment, index.store
 def _announce(module, name, phase):
     real = getattr(module, name)
     def announced(*args, **kwargs):
-        print("begin", phase, flush=True)
+        print("@phase begin", phase, flush=True)
         result = real(*args, **kwargs)
-        print("end", phase, flush=True)
+        print("@phase end", phase, flush=True)
         return result
     setattr(module, name, announced)
 
@@ -759,9 +759,10 @@ class KillInWrites:
 
         lines: queue.Queue = queue.Queue()
 
-        def read() -> None:
+        def read() -> None:  # markers only: a line cut short by the kill, or anything else printed, is not one
             for line in writer.stdout:
-                lines.put((time.monotonic(), line.split()))
+                if len(marker := line.split()) == 3 and marker[0] == "@phase" and marker[1] in ("begin", "end"):
+                    lines.put((time.monotonic(), marker[1:]))
             lines.put(None)
 
         threading.Thread(target=read, daemon=True).start()
