@@ -175,7 +175,19 @@ def _index(args) -> int:
     lines.append(f"unchanged: {len(changes.unchanged)} document(s); clauses embedded: {changes.embedded}")
     lines += [f"skipped {err}" for err in changes.errors]
     _emit(args, changes.to_dict(), "\n".join(lines))
+    _wait_for_merges(args)
     return 1 if changes.errors else 0
+
+
+def _wait_for_merges(args) -> None:
+    """The new generation is already served; its merge (index.merger) finishes before we exit."""
+    from index import merger
+
+    if merger.running():
+        if not args.json:
+            print("merging segments in the background (the new documents are already searchable); "
+                  "waiting for it to finish (safe to interrupt: the next index run merges again)", file=sys.stderr)
+        merger.wait()
 
 
 def _search(args) -> int:

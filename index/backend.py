@@ -9,10 +9,12 @@ setting names it, so the embedded default never loads a client library it does n
 
 from __future__ import annotations
 
+import json
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from index import store
 from index.config import Settings
 
 if TYPE_CHECKING:
@@ -22,6 +24,10 @@ BACKENDS = {"embedded": "index.backend:EMBEDDED", "milvus": "index.milvus:MILVUS
 
 
 class Backend(Protocol):
+    def ann_threshold(self, settings: Settings) -> int:
+        """Rows of a segment past which its vectors are written as a faiss HNSW graph rather than
+        a plain array (index.dense): only a backend that searches the segments needs the graph."""
+
     def write(self, settings: Settings, path: Path) -> None:
         """Store what readers search for the generation whose manifest `path` holds (its directory
         being written: store.publish renames it into place). Nothing here may be visible to readers yet."""
@@ -43,9 +49,27 @@ def backend_for(settings: Settings) -> Backend:
     return getattr(import_module(module), name)
 
 
+def publish_generation(settings: Settings, manifest: store.Manifest) -> str:
+    """Publish a generation of `manifest` (its segments in place), with what the backend searches;
+    returns its name. Call with the writer lock held."""
+    backend = backend_for(settings)
+
+    def write(path: Path) -> None:
+        (path / store.MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+        backend.write(settings, path)
+
+    name = store.publish(Path(settings.index_dir), write)
+    backend.publish(settings, name)
+    return name
+
+
 class _Embedded:
     """The default: the segments' files (BM25 postings, vectors, faiss HNSW past `ann_threshold`)
     are the index; the `current` link store.publish swaps is all readers follow."""
+
+    def ann_threshold(self, settings: Settings) -> int:
+        return settings.ann_threshold
 
     def write(self, settings: Settings, path: Path) -> None:
         pass  # the manifest's segments are all it searches, written by index.build before it

@@ -4,9 +4,10 @@ A file whose bytes hash as recorded keeps its clauses; a clause whose embedding 
 unchanged keeps its vector (`embedding_key`), so re-indexing an unchanged corpus embeds nothing.
 A run that changes anything writes the added and changed documents as one new segment, and
 publishes a generation whose manifest lists it and no longer claims the old rows of the changed
-and removed documents (tombstones); nothing already written is rewritten, except by the merges
-the policy (index.merging) asks for, in the same write. A first generation with no documents is
-refused (IndexEmpty) rather than published.
+and removed documents (tombstones); nothing already written is rewritten. The merges the policy
+(index.merging) asks for then run in the background of the write (index.merger), once its
+generation is published. A first generation with no documents is refused (IndexEmpty) rather
+than published.
 
 A document is its source path and its id (from the file name), never its bytes. A second file
 claiming an indexed id is skipped with "duplicate_id" while the indexed source exists, and a file
@@ -21,7 +22,6 @@ An index recorded by another INGEST_VERSION is re-ingested from the recorded sou
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index import merging, segment, store
-from index.backend import backend_for
+from index import merger, segment, store
+from index.merger import compact  # noqa: F401 - merging every segment now: bench.scale measures it
+from index.backend import backend_for, publish_generation
 from index.clause_text import dense_text
 from index.config import Settings
 from index.embed import load_encoder, profile_for
@@ -107,20 +108,6 @@ def embedding_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{profile_for(model)}\0{text}".encode()).hexdigest()[:32]
 
 
-def compact(settings: Settings) -> None:
-    """Merge every segment into one without tombstones (what the merge policy does to a tier, at
-    its largest); the bench measures it."""
-    index_dir = Path(settings.index_dir)
-    with store.writer_lock(index_dir, settings.lock_timeout):
-        path = _readable_generation(index_dir)
-        if path is None:
-            return
-        started = time.perf_counter()
-        manifest = store.read_manifest(path)
-        merged = _merge(settings, manifest, {}, everything=True)
-        _publish_manifest(settings, replace(merged, build_seconds=round(time.perf_counter() - started, 3)))
-
-
 def _update(settings: Settings, request: _Request, progress: bool, on_page: PageProgress | None = None) -> IndexChanges:
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
@@ -144,13 +131,14 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
         if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings):
             return changes
         embedded = _publish(settings, docs, None if older else manifest, progress, started)
-        return replace(changes, embedded=embedded)
+    merger.start(settings)  # after the write is published and the lock let go: writes go on meanwhile
+    return replace(changes, embedded=embedded)
 
 
 def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Manifest | None, progress: bool,
              started: float) -> int:
-    """Write the new and changed documents of `docs` as a segment, merge as the policy says, and
-    publish a generation holding `docs`; returns how many clauses were embedded."""
+    """Write the new and changed documents of `docs` as a segment and publish a generation holding
+    `docs`; returns how many clauses were embedded."""
     index_dir = Path(settings.index_dir)
     old = {} if previous is None else {s.name: segment.Segment(index_dir / s.name) for s in previous.segments}
     if previous is not None and previous.model != settings.model:  # every vector is redone: one new segment
@@ -162,13 +150,12 @@ def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Manifest
     embedded, dimension = 0, None if previous is None else previous.dimension
     if fresh:
         batch, embedded = _batch(settings, fresh, previous, old, progress)
-        written = segment.write(index_dir, batch, TermCache([s.terms() for s in old.values()]), settings.ann_threshold)
+        written = segment.write(index_dir, batch, TermCache([s.terms() for s in old.values()]),
+                                backend_for(settings).ann_threshold(settings))
         segments.append(written)
         entries.update(_entries(written.name, batch, fresh))
         dimension = batch.embeddings.shape[1]
-    manifest = _manifest(settings, entries, segments, dimension, started)
-    manifest = _merge(settings, manifest, old)
-    _publish_manifest(settings, replace(manifest, build_seconds=round(time.perf_counter() - started, 3)))
+    publish_generation(settings, _manifest(settings, entries, segments, dimension, started))
     return embedded
 
 
@@ -203,55 +190,6 @@ def _entries(name: str, batch: segment.Batch, docs: dict[str, _Doc]) -> dict[str
     return {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].content_hash, counts[doc_id],
                                         docs[doc_id].stamp, name, starts[doc_id])
             for doc_id in batch.documents}
-
-
-def _merge(settings: Settings, manifest: store.Manifest, old: dict[str, segment.Segment],
-           everything: bool = False) -> store.Manifest:
-    """`manifest` after the merges the policy asks for, until it asks for none; or, `everything`,
-    after merging all segments into one without tombstones."""
-    index_dir = Path(settings.index_dir)
-    while True:
-        live = manifest.live_rows()
-        sizes = [merging.SegmentSize(s.name, s.rows, live[s.name]) for s in manifest.segments]
-        if everything:
-            groups = [[s.name for s in sizes]] if len(sizes) > 1 or any(s.live < s.rows for s in sizes) else []
-        else:
-            groups = merging.plan(sizes, settings.merge_factor, settings.merge_deleted_share)
-        if not groups:
-            return manifest
-        entries, segments = dict(manifest.documents), list(manifest.segments)
-        for names in groups:
-            members = {name: old.get(name) or segment.Segment(index_dir / name) for name in names}
-            held = {doc_id: e for doc_id, e in manifest.documents.items() if e.segment in members}
-            batch = segment.concat([members[e.segment].batch({doc_id: e}) for doc_id, e in held.items()])
-            written = segment.write(index_dir, batch, TermCache([m.terms() for m in members.values()]),
-                                    settings.ann_threshold)
-            starts = batch.starts()
-            entries.update({doc_id: replace(e, segment=written.name, start=starts[doc_id]) for doc_id, e in held.items()})
-            segments = [s for s in segments if s.name not in members] + [written]
-        manifest = replace(manifest, documents=entries, segments=tuple(segments))
-        if everything:
-            return manifest
-
-
-def _publish_manifest(settings: Settings, manifest: store.Manifest) -> None:
-    """Publish a generation of `manifest`, with what the backend searches (index.backend)."""
-    backend = backend_for(settings)
-
-    def write(path: Path) -> None:
-        (path / store.MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
-        backend.write(settings, path)
-
-    backend.publish(settings, store.publish(Path(settings.index_dir), write))
-
-
-def _readable_generation(index_dir: Path) -> Path | None:
-    """The current generation if this version can read it; otherwise it is rebuilt from scratch."""
-    path = store.generation_path(index_dir)
-    if path is None or store.read_manifest(path).format_version != store.FORMAT_VERSION:
-        return None
-    return path
 
 
 def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress: bool,

@@ -4,7 +4,9 @@ Every write that changes documents adds a small segment, and every segment costs
 pass; every deletion leaves tombstones that cost disk and scoring work. So after a write, the
 segments of one size tier (live rows within a factor `merge_factor` of each other, everything
 under FLOOR rows counting as the smallest tier) are merged once `merge_factor` of them exist, and
-a segment whose deleted share passes `merge_deleted_share` is rewritten without its tombstones.
+a segment whose deleted share passes `merge_deleted_share` is rewritten without its tombstones,
+and so is one written without the HNSW graph its size now calls for (under the Milvus backend,
+which needs none: after a migration back to the embedded one).
 A segment is thus merged O(log_factor N) times in its life, and there are at most
 (factor - 1) segments per tier: O(factor · log N) segments for N rows.
 """
@@ -24,11 +26,12 @@ class SegmentSize:
     name: str
     rows: int  # live and deleted
     live: int
+    needs_graph: bool = False  # past the backend's ann_threshold but holding plain vectors
 
 
 def plan(segments: Sequence[SegmentSize], factor: int, deleted_share: float) -> list[list[str]]:
     """Groups of segment names, each to be merged into one new segment."""
-    rewrite = [s for s in segments if s.rows and (s.rows - s.live) / s.rows > deleted_share]
+    rewrite = [s for s in segments if s.needs_graph or (s.rows and (s.rows - s.live) / s.rows > deleted_share)]
     tiers: dict[int, list[str]] = defaultdict(list)
     for s in segments:
         if s not in rewrite:

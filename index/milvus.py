@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -175,6 +176,11 @@ def generation_name(settings: Settings, collection: str) -> str:
 
 class _Milvus:
     """index.backend.Backend over Milvus."""
+
+    def ann_threshold(self, settings: Settings) -> int:
+        """Never: Milvus builds its own graph over each collection, so a segment keeps its vectors
+        as a plain array, the one local copy, which every publication and migration reads."""
+        return sys.maxsize
 
     def write(self, settings: Settings, path: Path) -> None:
         manifest = store.read_manifest(path)

@@ -4,6 +4,7 @@
     <index_dir>/gen-*/manifest.json                  format, model, segments, documents and their rows
     <index_dir>/seg-*/                               one segment: clauses, vectors, postings (see segment)
     <index_dir>/.lock                                held by the one writer
+    <index_dir>/.merge.lock, .merge-*/               held by the one merger; its segments being written
 
 A generation is its manifest: the segments it reads and, for every live document, the segment
 and rows holding its clauses. A segment's rows that no live document claims are its tombstones
@@ -15,6 +16,10 @@ leaves the previous generation serving, and the next writer deletes the leftover
 changed once written, only deleted when no kept generation (current or previous) lists them, and a
 deleted file stays readable through a mapping that holds it, so pruning never pulls data from
 under a reader.
+
+A merge runs beside writers (index.merger): it writes its segments inside a staging directory of
+its own, which writers neither prune nor publish, and moves them into the index directory only
+under the writer lock, just before publishing the generation that lists them.
 """
 
 from __future__ import annotations
@@ -32,12 +37,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from index.errors import IndexDamaged, IndexDiskFull, IndexLocked
 
 FORMAT_VERSION = 3  # 3: segments; BM25 postings scored at query time with corpus-wide statistics
 CURRENT = "current"
 LOCK = ".lock"
+MERGE_LOCK = ".merge.lock"
+STAGING_PREFIX = ".merge-"
 GEN_PREFIX = "gen-"
 SEG_PREFIX = "seg-"
 TMP_PREFIX = ".tmp-"
@@ -153,6 +161,46 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         finally:
             fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def try_merge_lock(index_dir: Path) -> IO | None:
+    """The merge lock if no one holds it (the open file holds it: close it to let go; the OS drops
+    it if the holder dies), after removing what a killed merger left staged; else None."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / MERGE_LOCK, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        return None
+    _remove(index_dir, lambda entry: entry.startswith(STAGING_PREFIX))
+    return fh
+
+
+def merge_lock(index_dir: Path) -> IO:
+    """The merge lock, waiting for a merge that holds it to finish."""
+    while (fh := try_merge_lock(index_dir)) is None:
+        time.sleep(0.1)
+    return fh
+
+
+@contextmanager
+def staging(index_dir: Path) -> Iterator[Path]:
+    """A directory for a merger's segments (call with the merge lock held), removed at the end."""
+    path = index_dir / f"{STAGING_PREFIX}{_stamp()}"
+    path.mkdir()
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def adopt(index_dir: Path, staged: Path) -> None:
+    """Move a staged segment into the index directory. Call with the writer lock held, then
+    publish a generation listing it (until then it is an unlisted segment the next writer prunes)."""
+    with _disk_errors(index_dir):
+        staged.rename(index_dir / staged.name)
+        _fsync(index_dir)
 
 
 def write_segment(index_dir: Path, write: Callable[[Path], None]) -> str:

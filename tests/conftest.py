@@ -11,15 +11,27 @@ from index import current_generation, sync
 from index.config import BUNDLED_CORPUS, Settings
 
 
+WAIT = 10.0  # seconds a test's writer waits for the lock: a background merge holds it while it publishes
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Settings:
     """The bundled corpus (copied, so tests may edit the copy) indexed with the default model."""
     root = tmp_path_factory.mktemp("built")
     shutil.copytree(BUNDLED_CORPUS, root / "corpus")
-    settings = Settings(index_dir=root / "index", corpus_dir=root / "corpus", lock_timeout=0)
+    settings = Settings(index_dir=root / "index", corpus_dir=root / "corpus", lock_timeout=WAIT)
     changes = sync(settings, [settings.corpus_dir])
     assert len(changes.added) == len(list(BUNDLED_CORPUS.iterdir())) and not changes.errors
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _merges_end_with_their_test():
+    """A write's background merge (index.merger) finishes inside the test that wrote."""
+    yield
+    from index import merger
+
+    merger.wait()
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +58,7 @@ def private_copy(built: Settings, tmp_path: Path) -> Settings:
     of the copied corpus would otherwise report each file as a duplicate of the original)."""
     shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
     shutil.copytree(built.corpus_dir, tmp_path / "corpus")
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0)
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=WAIT)
     manifest_path = settings.index_dir / current_generation(settings) / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     for entry in manifest["documents"].values():

@@ -11,7 +11,10 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,7 @@ import pytest
 
 import index.build
 import index.dense
+import index.merger
 from index import Index, IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
 from index import segment, store
 from index.config import Settings
@@ -139,7 +143,7 @@ def test_stats_outlive_the_pruning_of_their_generation(writable):
 def test_large_segments_switch_to_hnsw(writable):
     settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, ann_threshold=10)
     remove(settings, [next(iter(Index.open(settings).documents))])
-    index.build.compact(settings)  # a merge writes a segment past the threshold
+    index.merger.compact(settings)  # a merge writes a segment past the threshold
     manifest = json.loads((settings.index_dir / current_generation(settings) / "manifest.json").read_text())
     assert [s["dense"] for s in manifest["segments"]] == ["hnsw"]
     files = {f.name for f in (settings.index_dir / manifest["segments"][0]["name"]).iterdir()}
@@ -373,7 +377,7 @@ def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
 def test_second_writer_is_refused_while_the_lock_is_held(writable):
     with store.writer_lock(writable.index_dir, timeout=0):
         with pytest.raises(IndexLocked, match=f"pid {os.getpid()}"):
-            sync(writable, [writable.corpus_dir])
+            sync(writable.with_overrides(lock_timeout=0), [writable.corpus_dir])
 
 
 QUERIES = ("nguồn vốn khinh khí cầu", "dan nhan sinh thai", "Sở Tài chính chủ trì", "trồng rừng ngập mặn",
@@ -449,32 +453,102 @@ def test_segments_and_tombstones_score_exactly_as_one_build(writable, tmp_path):
     assert idx.search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == "new-plan"
     assert {c.doc_id for c in idx.clauses()} == set(idx.documents)
 
-    index.build.compact(settings)  # and after merging them into one
+    index.merger.compact(settings)  # and after merging them into one
     merged = Index.open(settings)
     assert len(store.read_manifest(settings.index_dir / merged.generation).segments) == 1 and merged._live.all()
     _assert_scores_as_a_fresh_build(merged)
     assert [h.id for h in merged.search("trồng rừng ngập mặn", k=10)] == [h.id for h in idx.search("trồng rừng ngập mặn", k=10)]
 
 
-def test_the_merge_policy_runs_during_a_write(writable):
-    """With a merge factor of 2, the second small segment of a tier is merged with the first; a
-    segment whose deleted share passes the threshold is rewritten without its tombstones."""
+def _held_merges(monkeypatch) -> threading.Event:
+    """Background merges write their segments, then wait for the returned event before publishing."""
+    go = threading.Event()
+    real = index.merger.plan_and_write
+
+    def held(*args, **kwargs):
+        merged = real(*args, **kwargs)
+        assert go.wait(60), "the test never let the merge go on"
+        return merged
+
+    monkeypatch.setattr(index.merger, "plan_and_write", held)
+    return go
+
+
+def _segments(settings) -> list[str]:
+    return [s.name for s in store.read_manifest(store.generation_path(settings.index_dir)).segments]
+
+
+def test_the_merge_policy_runs_in_the_background_of_a_write(writable, monkeypatch):
+    """With a merge factor of 2, the second small segment of a tier is merged with the first, after
+    the write published its own generation; a segment whose deleted share passes the threshold is
+    rewritten without its tombstones."""
+    go = _held_merges(monkeypatch)
     settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, lock_timeout=0, merge_factor=2)
     (big,) = writable.index_dir.glob("seg-*")
     (settings.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
-    sync(settings, [settings.corpus_dir])
-    manifest = store.read_manifest(store.generation_path(settings.index_dir))
-    assert [s.name for s in manifest.segments] != [big.name] and len(manifest.segments) == 1  # both under FLOOR rows
+    assert sync(settings, [settings.corpus_dir]).added == ("new-plan",)
+    written = current_generation(settings)
+    assert len(_segments(settings)) == 2 and index.merger.running()  # published before the merge
+    assert Index.open(settings).search("trồng rừng ngập mặn", k=1)[0].doc.doc_id == "new-plan"
+    go.set()
+    index.merger.wait()
+    assert current_generation(settings) != written
+    assert _segments(settings) != [big.name] and len(_segments(settings)) == 1  # both under FLOOR rows
+    assert not list(settings.index_dir.glob(f"{store.STAGING_PREFIX}*"))
     _assert_scores_as_a_fresh_build(Index.open(settings))
 
     ids = sorted(Index.open(settings).documents)
     strict = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, lock_timeout=0,
                       merge_deleted_share=0.1)
     remove(strict, ids[: len(ids) // 2])
+    index.merger.wait()
     manifest = store.read_manifest(store.generation_path(settings.index_dir))
     (only,) = manifest.segments
     assert only.rows == manifest.clauses  # rewritten: no tombstones left
     _assert_scores_as_a_fresh_build(Index.open(settings))
+
+
+def test_a_write_during_a_merge_wins(writable, monkeypatch):
+    """A document removed and one changed while a merge runs stay as that write left them; the merge
+    is applied to the write's generation, then the write's own segment merged in turn."""
+    go = _held_merges(monkeypatch)
+    settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, lock_timeout=0, merge_factor=2)
+    (settings.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    sync(settings, [settings.corpus_dir])
+    merging_from = current_generation(settings)
+    assert index.merger.running()
+    doomed = next(settings.corpus_dir.glob("nghi-xuan*"))
+    doomed.unlink()
+    thanh_hoa = _edit_one(settings)
+    changes = sync(settings, [settings.corpus_dir])  # the merge holds no writer lock while it works
+    assert changes.removed == (doomed.stem,) and changes.updated == (thanh_hoa.stem,)
+    assert len(_segments(settings)) == 3 and current_generation(settings) != merging_from
+    go.set()
+    index.merger.wait()
+    assert len(_segments(settings)) == 1  # the merge, then the write's segment merged with its result
+    idx = Index.open(settings)
+    assert doomed.stem not in idx.documents and "new-plan" in idx.documents
+    assert idx.search("nguồn vốn khinh khí cầu", k=1)[0].doc.doc_id == thanh_hoa.stem
+    assert not any("nguồn kinh phí sự nghiệp" in c.text for c in idx.clauses(thanh_hoa.stem))
+    _assert_scores_as_a_fresh_build(idx)
+
+
+def test_a_merge_whose_segments_a_write_replaced_is_given_up(writable):
+    """rebase: the merged generation is applied only if every segment it read is still current."""
+    from index.merger import Merged, rebase
+
+    settings = _no_merges(writable)
+    (settings.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    sync(settings, [settings.corpus_dir])
+    base = store.read_manifest(store.generation_path(settings.index_dir))
+    with store.staging(settings.index_dir) as staged:
+        merged = index.merger.plan_and_write(settings, base, staged, everything=True)
+        assert isinstance(merged, Merged) and len(merged.manifest.segments) == 1
+        assert rebase(merged, base) == merged.manifest
+        replaced = replace(base, segments=base.segments[1:], documents={
+            d: e for d, e in base.documents.items() if e.segment == base.segments[1].name})
+        assert rebase(merged, replaced) is None  # a write dropped a segment the merge read
+        assert rebase(merged, replace(base, model="another")) is None
 
 
 def test_a_reader_keeps_serving_from_pruned_segments(writable):
@@ -484,9 +558,9 @@ def test_a_reader_keeps_serving_from_pruned_segments(writable):
     clauses = idx.clauses()
     ids = list(idx.documents)
     remove(writable, ids[:1])
-    index.build.compact(writable)
+    index.merger.compact(writable)
     remove(writable, ids[1:2])
-    index.build.compact(writable)
+    index.merger.compact(writable)
     assert not (writable.index_dir / idx.generation).exists() and not idx._segments[0].path.exists()
     assert [h.id for h in idx.search("mua sắm công xanh kinh phí sự nghiệp", k=5)] == before
     assert idx.clauses() == clauses
@@ -624,22 +698,6 @@ def test_a_full_disk_reads_as_a_full_disk(writable, monkeypatch):
     assert current_generation(writable) == before
 
 
-def kill_while_writing(writer: subprocess.Popen, index_dir: Path, rng) -> bool:
-    """SIGKILL `writer` at a random moment after it takes the writer lock (its imports done):
-    somewhere in ingest, embedding or publishing. True if it was writing a generation then."""
-    deadline = time.monotonic() + 120
-    while (index_dir / store.LOCK).read_text().strip() != str(writer.pid):
-        if writer.poll() is not None:
-            break
-        assert time.monotonic() < deadline, "the writer never took the lock"
-        time.sleep(0.02)
-    time.sleep(rng.uniform(0.0, 4.0))
-    writing = any(p.name.startswith(store.TMP_PREFIX) for p in index_dir.iterdir())
-    writer.send_signal(signal.SIGKILL)
-    writer.wait()
-    return writing
-
-
 def opens_whole(settings: Settings) -> bool:
     """The index opens, searches and holds the bundled corpus's documents."""
     try:
@@ -649,31 +707,199 @@ def opens_whole(settings: Settings) -> bool:
         return False
 
 
-@pytest.mark.slow
-def test_a_hundred_writers_killed_mid_build_leave_no_corrupt_state(writable, tmp_path):
-    """kill -9 at a random moment of 100 rebuilds: the index always opens whole, the lock is free."""
+def locks_free(index_dir: Path) -> bool:
+    """Neither the writer lock nor the merge lock is held (a dead holder's is dropped by the OS)."""
+    held = store.try_merge_lock(index_dir)
+    if held is None:
+        return False
+    held.close()
+    try:
+        with store.writer_lock(index_dir, timeout=0):
+            return True
+    except IndexLocked:
+        return False
+
+
+# A writer announces each phase of its write on stdout (test-only wrappers, no hook in the code):
+# writing a segment (its own or a merge's), publishing a generation (manifest, backend, link swap),
+# and a background merge round (which holds a segment write and a publication).
+PHASES = """
+import index.merger, index.segment, index.store
+
+def _announce(module, name, phase):
+    real = getattr(module, name)
+    def announced(*args, **kwargs):
+        print("@phase begin", phase, flush=True)
+        result = real(*args, **kwargs)
+        print("@phase end", phase, flush=True)
+        return result
+    setattr(module, name, announced)
+
+_announce(index.segment, "write", "segment")
+_announce(index.store, "publish", "publish")
+_announce(index.merger, "_round", "merge")
+"""
+
+
+class KillInWrites:
+    """kill -9 aimed at the write itself: at each phase a writer announces, with probability 1/2, a
+    kill at a random offset within a duration that phase took before (in any round); a writer that
+    finishes first is not killed. Counts where each kill landed, from the writer's own markers: in
+    a phase still open when it died (the innermost one), or between phases."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.durations: dict[str, list[float]] = {"segment": [0.2], "publish": [0.05], "merge": [1.0]}
+        self.landed: dict[str, int] = {}
+
+    def run(self, writer: subprocess.Popen) -> str:
+        """Where the kill landed: a phase, "between phases", or "finished" (not killed)."""
+        import queue
+
+        lines: queue.Queue = queue.Queue()
+
+        def read() -> None:  # markers only: a line cut short by the kill, or anything else printed, is not one
+            for line in writer.stdout:
+                if len(marker := line.split()) == 3 and marker[0] == "@phase" and marker[1] in ("begin", "end"):
+                    lines.put((time.monotonic(), marker[1:]))
+            lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+        began: dict[str, float] = {}  # the phases open, innermost last
+        kill_at, killed, deadline = None, False, time.monotonic() + 300
+        while True:
+            now = time.monotonic()
+            if kill_at is not None and now >= kill_at:
+                writer.send_signal(signal.SIGKILL)
+                killed = True
+                break
+            assert now < deadline, "the writer went silent"
+            try:
+                item = lines.get(timeout=min(deadline, kill_at or deadline) - now)
+            except queue.Empty:
+                continue
+            if item is None:
+                break
+            at, (what, phase) = item
+            if what == "begin":
+                began[phase] = at
+                if kill_at is None and self.rng.random() < 0.5:
+                    kill_at = at + self.rng.random() * self.rng.choice(self.durations[phase])
+            else:
+                self.durations[phase].append(at - began.pop(phase))
+        writer.wait()
+        if killed:  # what it printed before it died
+            for _, (what, phase) in iter(lines.get, None):
+                if what == "end":
+                    began.pop(phase)
+                else:
+                    began[phase] = 0.0
+        else:
+            assert writer.returncode == 0, f"the writer failed ({writer.returncode})"
+        open_phases = list(began)
+        where = "finished" if not killed else (open_phases[-1] if open_phases else "between phases")
+        where = f"{where} (merge)" if "merge" in open_phases and where != "merge" else where
+        self.landed[where] = self.landed.get(where, 0) + 1
+        return where
+
+    def mid_write(self) -> int:
+        return sum(n for where, n in self.landed.items() if where not in ("finished", "between phases"))
+
+
+def kill_loop(settings: Settings, rounds: int, writer_args: Callable[[], list[str]], seed: int = 11,
+              before: Callable[[], None] = lambda: None) -> KillInWrites:
+    """`rounds` writers (python -c writer_args()), each changing plan.txt and killed by KillInWrites;
+    after each, the index must open whole with both locks free. `before` runs before each writer."""
     import random
 
-    corpus = writable.corpus_dir
+    kills = KillInWrites(random.Random(seed))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    corrupt = 0
+    for i in range(rounds):
+        (settings.corpus_dir / "plan.txt").write_text(NEW_PLAN.replace("2025", str(2025 + i)), encoding="utf-8")
+        before()
+        writer = subprocess.Popen([sys.executable, "-c", *writer_args()], env=env, stdout=subprocess.PIPE, text=True)
+        kills.run(writer)
+        corrupt += not (opens_whole(settings) and locks_free(settings.index_dir))
+    kills.corrupt = corrupt
+    return kills
+
+
+_SYNC_WRITER = PHASES + """
+import sys
+from pathlib import Path
+from index import merger, sync
+from index.config import Settings
+sync(Settings(index_dir=Path(sys.argv[1]), lock_timeout=30), [Path(sys.argv[2])])
+merger.wait()  # as `policyqa index` does
+"""
+
+
+def report(kills: KillInWrites, rounds: int, what: str) -> None:
+    print(f"\n[kill -9] {rounds} {what}: {kills.mid_write()} killed inside a write phase, landed "
+          f"{dict(sorted(kills.landed.items()))}; {kills.corrupt} corrupt states")
+
+
+def test_writers_killed_inside_their_writes_leave_no_corrupt_state(writable):
+    """The default run's short version of the hundred below."""
+    kills = kill_loop(writable, 4, lambda: [_SYNC_WRITER, str(writable.index_dir), str(writable.corpus_dir)])
+    report(kills, 4, "writers")
+    assert kills.corrupt == 0 and kills.mid_write() >= 1
+
+
+@pytest.mark.slow
+def test_a_hundred_writers_killed_mid_build_leave_no_corrupt_state(writable):
+    """kill -9 aimed inside 100 writes (segment, publication, background merge): the index always
+    opens whole and the locks are free."""
+    kills = kill_loop(writable, 100, lambda: [_SYNC_WRITER, str(writable.index_dir), str(writable.corpus_dir)])
+    report(kills, 100, "writers")
+    assert kills.corrupt == 0
+    assert kills.mid_write() >= 50
+    assert sync(writable, [writable.corpus_dir]).errors == ()
+
+
+def test_a_writer_killed_during_its_background_merge_leaves_its_generation_serving(writable, tmp_path):
+    """The write published; its merge had written a staged segment when the process died: the
+    write's generation serves, the locks are free, and the next write's merge clears the staging."""
+    marker = tmp_path / "merged"
     script = textwrap.dedent(f"""
-        import sys
+        import time
         from pathlib import Path
+        import index.merger
         from index import sync
         from index.config import Settings
-        sync(Settings(index_dir=Path({str(writable.index_dir)!r}), lock_timeout=30), [Path({str(corpus)!r})])
+
+        real = index.merger.plan_and_write
+        def stall(*args, **kwargs):
+            real(*args, **kwargs)
+            Path({str(marker)!r}).touch()
+            time.sleep(600)
+
+        index.merger.plan_and_write = stall
+        sync(Settings(index_dir=Path({str(writable.index_dir)!r}), merge_factor=2), [Path({str(writable.corpus_dir)!r})])
+        index.merger.wait()
     """)
+    (writable.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    rng = random.Random(11)
-    plan = corpus / "plan.txt"
-    corrupt = mid_write = 0
-    for i in range(100):
-        plan.write_text(NEW_PLAN.replace("2025", str(2025 + i)), encoding="utf-8")
-        writer = subprocess.Popen([sys.executable, "-c", script], env=env)
-        mid_write += kill_while_writing(writer, writable.index_dir, rng)
-        corrupt += not opens_whole(writable)
-    print(f"\n[kill -9] 100 writers killed ({mid_write} while writing a generation): {corrupt} corrupt states")
-    assert corrupt == 0
-    assert sync(writable, [corpus]).errors == ()  # the lock died with the last writer
+    writer = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert writer.poll() is None and time.monotonic() < deadline, "writer did not reach the merge"
+            time.sleep(0.05)
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    written = current_generation(writable)
+    assert len(_segments(writable)) == 2 and "new-plan" in Index.open(writable).documents
+    (staged,) = writable.index_dir.glob(f"{store.STAGING_PREFIX}*")
+    assert list(staged.glob(f"{store.SEG_PREFIX}*"))  # the merged segment, never published
+    assert opens_whole(writable) and locks_free(writable.index_dir)
+    settings = Settings(index_dir=writable.index_dir, corpus_dir=writable.corpus_dir, lock_timeout=0, merge_factor=2)
+    _edit_one(settings)
+    sync(settings, [settings.corpus_dir])
+    index.merger.wait()
+    assert not staged.exists() and current_generation(settings) != written and len(_segments(settings)) == 1
 
 
 def test_an_index_of_an_older_format_is_refused_by_readers_and_rebuilt_by_the_next_write(writable, tmp_path):

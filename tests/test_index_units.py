@@ -69,6 +69,7 @@ def test_merge_policy_merges_a_full_tier_and_rewrites_a_segment_of_tombstones():
     assert plan([*sizes, SegmentSize("d", 900, 900)], 4, 0.3) == [["a", "b", "c", "d"]]
     assert plan([*sizes, SegmentSize("e", 1000, 600)], 4, 0.3) == [["e"]]
     assert plan([SegmentSize(str(i), 20_000, 20_000) for i in range(3)], 3, 0.3) == [["0", "1", "2"]]
+    assert plan([*sizes[:1], SegmentSize("plain", 60_000, 60_000, needs_graph=True)], 4, 0.3) == [["plain"]]
 
 
 def test_bm25_of_nothing_scores_nothing():

@@ -23,7 +23,7 @@ CAO_LANH = "cao-lanh-dong-thap_ke-hoach-178-kh-ubnd_2021"
 def engine(built, tmp_path) -> PolicyQA:
     shutil.copytree(built.index_dir, tmp_path / "index", symlinks=True)
     shutil.copytree(built.corpus_dir, tmp_path / "corpus")
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=0,
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", lock_timeout=10,
                         max_upload_mb=1)
     engine = PolicyQA.open(settings=settings, build=False)
     engine.reindex([settings.corpus_dir])  # sources now point at the copy
