@@ -44,6 +44,7 @@ _STRONG = {
                  *(f"number of the {d}" for d in ("plan", "report", "letter", "decision")))),
         (TARGET, ("how many", "how much", "what percentage", "what percent", "percentage", "percent",
                   "what share", "what proportion", "what rate", "what level", "number of", "total of")),
+        # ("number of the Prime Minister's decision" is BASIS: _DOCUMENT_NUMBER, checked first)
         # "period" alone is no when-cue: "tasks for the coming period" asks what
         (WHEN, ("when", "deadline", "what date", "which date", "how often", "time frame", "timeframe",
                 "timeline", "due date", "what period", "which period", "time period", "implementation period",
@@ -95,8 +96,10 @@ _ASKED_TYPE_FORMS = {VI: ("{} số bao nhiêu", "{} số mấy", "{} số gì", 
 _DOCUMENT_WORDS = {VI: ("kế hoạch", "kh", "báo cáo", "công văn", "văn bản", "quyết định", "nghị quyết"),
                    EN: ("plan", "report", "letter", "document", "decision", "resolution")}
 # "Công văn 3352/SCT-KHTH … ngày bao nhiêu?" (folded): the date of the document named, when it is no
-# indexed document (whose own dates are tasks' dates: "KH 178 báo cáo vào ngày nào?").
-_DATE_ASKED = {VI: re.compile(r"(?<!truoc )(?<!han )(?<!den )\bngay (?:bao nhieu|nao|may|thang nao)\b", re.IGNORECASE),
+# indexed document (whose own dates are tasks' dates: "KH 178 báo cáo vào ngày nào?"), and no
+# deadline is asked ("theo Công văn 7664, báo cáo trước / vào ngày nào?").
+_DATE_ASKED = {VI: re.compile(r"^(?!.*\b(?:truoc|han|dinh ky|phai|vao|den|tu) ngay\b).*\bngay (?:bao nhieu|nao|may|thang nao)\b",
+                             re.IGNORECASE),
                EN: re.compile(r"\b(?:what|which) date\b|\bdated\b", re.IGNORECASE)}
 _WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
                EN: ("when", "date", "what day", "what year")}
@@ -454,7 +457,15 @@ def _language(text: str, lex: Lexicon) -> str:
     return EN if english > vietnamese else VI
 
 
+# "the number of the (Prime Minister's) decision/plan …": a document's number, not a count.
+_DOCUMENT_NUMBER = re.compile(r"\bnumber of the (?:(?!in\b|of\b|for\b|under\b|with\b)[\w']+\s+){0,3}?"
+                              r"(?:plan|decision|report|letter|dispatch|document|resolution|directive|decree|circular)s?\b",
+                              re.IGNORECASE)
+
+
 def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
+    if language == EN and _DOCUMENT_NUMBER.search(text):
+        return BASIS
     q = english_key(text) if language == EN else key(text, folded)
     cues = _cue_keys(language, folded)
     has = lambda phrases: any(contains(q, p) for p in phrases)  # noqa: E731
@@ -584,22 +595,39 @@ def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
     return _units(text, False, [cues, stop, agencies, lex.glossary], vietnamese=False, names=agencies.keys())
 
 
+# The kind of an agency, shared by every agency of that kind: no partial credit for a name on its own.
+_KIND_WORDS = frozenset({"phong", "so", "ban", "bo", "cuc", "chi cuc", "trung tam", "uy ban", "ubnd", "vien", "ngan hang",
+                         "department", "office", "division", "board", "committee", "centre", "center", "ministry",
+                         "agency", "bureau", "people s committee"})
+
+
 def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool, names: Collection[str]) -> list[_Unit]:
-    """`names`: keys of agency names, matched whole or not at all ("Phòng Y tế" is not half of
-    "Phòng Kinh tế"), so they get no parts."""
+    """`names`: keys of agency names, whose parts leave out the kind word ("Phòng Y tế" is not half
+    of "Phòng Kinh tế"; "Phòng Kinh tế - Hạ tầng" still meets "Phòng Kinh tế và Hạ tầng" by its field).
+    An English name has no parts: its field words translate to the programme's common words
+    ("Finance-Planning Office": kinh phí, kế hoạch)."""
     units: list[_Unit] = []
     offset = 0
     for segment in _SEGMENT_BREAK.split(text):
         for part in segment.split(_MASK):
             raw = tokens(part)
             keys = [fold(t) if folded else t for t in raw] if vietnamese else [english_key(t) for t in raw]
-            units += _match(raw, keys, tables, offset, len(raw), names)
+            units += _match(raw, keys, tables, offset, len(raw), names, vietnamese)
             offset += len(raw) + 1  # a gap: no pair across segments or masks
     return units
 
 
+def _field_parts(raw: list[str], offset: int, parts: tuple[_Unit, ...]) -> tuple[_Unit, ...]:
+    """An agency name's parts: its field as one phrase ("y tế" of "Phòng Y tế") and the field's
+    phrases of two words or more, never its kind word or a lone syllable ("tế" is in "Kinh tế",
+    "tỉnh" of "UBND tỉnh" in every place name)."""
+    kind = next((n for n in (2, 1) if len(raw) > n and fold(" ".join(raw[:n])).lower() in _KIND_WORDS), 0)
+    field = (_Unit(offset + kind, offset + len(raw), " ".join(raw[kind:]), ()),) if kind and len(raw) - kind > 1 else ()
+    return field + tuple(p for p in parts if p.end - p.start > 1 and fold(p.surface).lower() not in _KIND_WORDS)
+
+
 def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max_len: int,
-           names: Collection[str]) -> list[_Unit]:
+           names: Collection[str], vietnamese: bool) -> list[_Unit]:
     """Units of one token run, longest table phrase first; a phrase also gets its parts (the
     same matching inside it, shorter phrases only) so a clause can meet it piecewise."""
     matched = {m.start: m for m in longest_matches(keys, tables, max_len)}
@@ -612,8 +640,10 @@ def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max
             cue = bool(value) and value[0] == _CUE  # an English cue carries its translation
             surface = " ".join(raw[i:end])
             alternatives = tuple(a for a in value[cue:] if key(a) != key(surface))
-            whole = end - i == 1 or " ".join(keys[i:end]) in names
-            parts = () if whole else tuple(_match(raw[i:end], keys[i:end], tables, offset + i, end - i - 1, names))
+            parts = tuple(_match(raw[i:end], keys[i:end], tables, offset + i, end - i - 1, names, vietnamese)) \
+                if end - i > 1 else ()
+            if " ".join(keys[i:end]) in names:
+                parts = _field_parts(raw[i:end], offset + i, parts) if vietnamese else ()
             units.append(_Unit(offset + i, offset + end, surface, alternatives, not cue, parts))
         i = end
     return units

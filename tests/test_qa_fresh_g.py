@@ -152,3 +152,20 @@ def test_a_provincial_department_asked_is_not_answered_by_district_offices(engin
 def test_a_purpose_question_lists_the_purposes_not_the_bare_heading(engine):
     line = first(engine.ask("Kế hoạch 45 của Hậu Giang nhằm mục đích gì?"))
     assert "Cụ thể hóa các nhiệm vụ" in line and line != "Theo Kế hoạch 45/KH-UBND (tỉnh Hậu Giang, 2024): «Mục đích» [1]"
+
+
+def test_an_agency_name_meets_another_spelling_by_its_field_not_its_kind(engine):
+    docs = list(engine._index.documents.values())
+    q = analyze("Phòng Y tế huyện Cao Lãnh làm gì?", ["Cao Lãnh"], docs)
+    agency = next(t for t in q.terms if "phòng y tế" in t.alternatives[0].lower())
+    assert [p.alternatives[0].lower() for p in agency.parts] == ["y tế"]  # not "phòng"
+
+
+def test_the_number_of_a_named_document_is_no_count(engine):
+    docs = list(engine._index.documents.values())
+    q = analyze("What is the number of the Prime Minister's decision the Thanh Hoa plan implements?", ["Thanh Hóa"], docs)
+    assert q.intent == "basis"
+    assert analyze("What is the number of tasks in the Cao Lanh plan?", ["Cao Lãnh"], docs).intent == TARGET
+    # a deadline set by a cited letter is no question about the letter's own date
+    assert analyze("Theo Công văn 7664/UBND-KT2, Nghi Xuân phải báo cáo vào ngày nào?", ["Nghi Xuân"],
+                   docs).document_field is None
