@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -176,12 +177,12 @@ def chat_component(engine: PolicyQA, filters: Filters) -> None:
         turn = answer_turn(engine, text, turns, scope(doc, locality, doc_type, year))
         yield gr.skip(), chat_messages([*turns, turn]), turn.panel, [*turns, turn]
 
+    exports = Path(tempfile.mkdtemp(prefix="pq-export-"))  # one per app: each answer rewrites an export
+
     def export_file(turns):
         if not turns:
             return gr.update(value=None, interactive=False)
-        folder = Path(tempfile.mkdtemp(prefix="pq-export-"))
-        path = folder / f"hoi-dap-{datetime.now():%Y%m%d-%H%M}.md"
-        path.write_text(conversation_markdown(turns, engine.generation), encoding="utf-8")
+        path = write_export(exports, conversation_markdown(turns, engine.generation))
         return gr.update(value=str(path), interactive=True)
 
     def show_sources(turns, evt: gr.SelectData):
@@ -367,6 +368,22 @@ def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dro
 
 
 # ---------------------------------------------------------------- the page
+
+
+EXPORT_KEEP_SECONDS = 3600  # an export outlives the answer that made it by this long (gradio serves its own copy)
+
+
+def write_export(folder: Path, markdown: str, now: float | None = None) -> Path:
+    """The conversation as a Markdown file in a fresh subfolder of `folder` (its name is the one
+    the official downloads); subfolders older than EXPORT_KEEP_SECONDS are removed, so a server
+    that exports after every answer does not fill its temporary directory."""
+    now = time.time() if now is None else now
+    for old in folder.iterdir():
+        if old.is_dir() and now - old.stat().st_mtime > EXPORT_KEEP_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    path = Path(tempfile.mkdtemp(dir=folder)) / f"hoi-dap-{datetime.fromtimestamp(now):%Y%m%d-%H%M}.md"
+    path.write_text(markdown, encoding="utf-8")
+    return path
 
 
 def build_app(engine: PolicyQA) -> gr.Blocks:

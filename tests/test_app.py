@@ -7,6 +7,7 @@ test_app_browser.py and test_app_client.py.
 from __future__ import annotations
 
 import html
+import os
 import re
 import threading
 import urllib.error
@@ -280,3 +281,12 @@ def test_assignment_table_and_csv_carry_task_lead_partners_period_and_citation()
     lines = render.assignments_csv([row]).splitlines()
     assert lines == ["Nhiệm vụ,Chủ trì,Phối hợp,Thời gian,Văn bản",
                      f"Hướng dẫn <dán nhãn>,Sở Công Thương,UBND cấp huyện; Sở TC,2021 - 2030,{ROW.citation}"]
+
+
+def test_exports_share_one_folder_and_old_ones_are_removed(tmp_path):
+    first = app.write_export(tmp_path, "# một", now=1_000_000.0)
+    assert first.read_text(encoding="utf-8") == "# một" and first.parent.parent == tmp_path
+    os.utime(first.parent, (1_000_000.0, 1_000_000.0))
+    second = app.write_export(tmp_path, "# hai", now=1_000_000.0 + app.EXPORT_KEEP_SECONDS + 1)
+    assert not first.exists() and second.exists()  # the old export's folder is gone, the new one kept
+    assert [p.name for p in tmp_path.iterdir()] == [second.parent.name]
