@@ -63,6 +63,7 @@ class Sandbox:
     def __init__(self, limits: Limits = DEFAULT_LIMITS):
         self.limits = limits
         self._proc: subprocess.Popen | None = None
+        self._pending = bytearray()  # the worker's output read but not yet taken (see _read_line)
         self._lock = threading.Lock()
 
     def __enter__(self) -> Sandbox:
@@ -113,7 +114,8 @@ class Sandbox:
             proc.stdin.write(request)
             proc.stdin.flush()
         try:
-            while (line := _read_line(proc, self.limits.ingest_timeout)) and "page" in (reply := json.loads(line)):
+            while (line := _read_line(proc, self.limits.ingest_timeout, self._pending)) and "page" in (
+                    reply := json.loads(line)):
                 if ocr.progress:  # an OCR'd page: its budget starts afresh
                     ocr.progress(*reply["page"])
         except BaseException:  # a callback that raised, Ctrl-C: the rest of this reply must not be the next file's
@@ -134,11 +136,12 @@ class Sandbox:
 
     def _worker(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
+            self._pending.clear()  # a new worker: nothing its predecessor wrote is its reply
             env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")])}
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "ingest.sandbox", json.dumps(self.limits.to_dict())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=_ROOT)
-            if not _read_line(self._proc, STARTUP_TIMEOUT):  # imports are not the file's time
+            if not _read_line(self._proc, STARTUP_TIMEOUT, self._pending):  # imports are not the file's time
                 self._stop()
                 raise RuntimeError(f"the ingest worker (python -m ingest.sandbox) did not start in {STARTUP_TIMEOUT} s")
         return self._proc
@@ -157,14 +160,15 @@ class Sandbox:
                 pass
 
 
-def _read_line(proc: subprocess.Popen, timeout: float) -> bytes | None:
-    """One reply line; b"" when the worker died, None when `timeout` seconds passed first."""
+def _read_line(proc: subprocess.Popen, timeout: float, pending: bytearray) -> bytes | None:
+    """One reply line; b"" when the worker died, None when `timeout` seconds passed first. A read
+    may bring more than one line (a page's progress and the document): what follows the first
+    line stays in `pending` for the next call."""
     deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
     fd = proc.stdout.fileno()
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
-        while True:
+        while b"\n" not in pending:
             left = deadline - time.monotonic()
             if left <= 0 or not selector.select(left):
                 return None
@@ -172,9 +176,11 @@ def _read_line(proc: subprocess.Popen, timeout: float) -> bytes | None:
             if not chunk:
                 proc.wait()
                 return b""
-            chunks.append(chunk)
-            if chunk.endswith(b"\n"):
-                return b"".join(chunks)
+            pending += chunk
+    end = pending.index(b"\n") + 1
+    line = bytes(pending[:end])
+    del pending[:end]
+    return line
 
 
 def _plain(ocr: OcrOptions) -> dict:

@@ -158,3 +158,19 @@ def test_iter_sources(tmp_path: Path):
         [tmp_path / "a.DOCX", tmp_path / "b.txt", tmp_path / "sub" / "c.pdf", tmp_path / "sub" / "d.htm", explicit])
     result = ingest_paths([explicit])
     assert [Path(e.path).name for e in result.errors] == ["notes.xlsx"]
+
+
+def test_two_replies_read_at_once_are_taken_one_at_a_time():
+    """A page's progress and the document can reach the parent in one read: the second line
+    must stay for the next call, not break the first line's JSON."""
+    import subprocess
+    import sys
+
+    from ingest.sandbox import _read_line
+
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdout.write('{\"page\": [1, 1]}\\n{\"done\": 1}\\n')"],
+                            stdout=subprocess.PIPE)
+    pending = bytearray()
+    assert _read_line(proc, 10, pending) == b'{"page": [1, 1]}\n'
+    assert _read_line(proc, 10, pending) == b'{"done": 1}\n'
+    assert _read_line(proc, 10, pending) == b""  # then the worker is gone
