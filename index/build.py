@@ -148,15 +148,30 @@ def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Manifest
     segments = [] if previous is None else list(previous.segments)
     fresh = {doc_id: d for doc_id, d in sorted(docs.items()) if d.meta is not None}
     embedded, dimension = 0, None if previous is None else previous.dimension
-    if fresh:
-        batch, embedded = _batch(settings, fresh, previous, old, progress)
-        written = segment.write(index_dir, batch, TermCache([s.terms() for s in old.values()]),
-                                backend_for(settings).ann_threshold(settings))
+    stores = [s.terms() for s in old.values()]
+    for part in _parts(fresh, settings.segment_rows):
+        batch, count = _batch(settings, part, previous, old, progress)
+        written = segment.write(index_dir, batch, TermCache(tuple(stores)), backend_for(settings).ann_threshold(settings))
         segments.append(written)
-        entries.update(_entries(written.name, batch, fresh))
-        dimension = batch.embeddings.shape[1]
+        stores.append(segment.Segment(index_dir / written.name).terms())  # later parts reuse its terms
+        entries.update(_entries(written.name, batch, part))
+        embedded, dimension = embedded + count, batch.embeddings.shape[1]
     publish_generation(settings, _manifest(settings, entries, segments, dimension, started))
     return embedded
+
+
+def _parts(docs: dict[str, _Doc], rows: int) -> list[dict[str, _Doc]]:
+    """`docs` cut into runs of at most `rows` clauses (a document is never cut; one longer than
+    `rows` is a run of its own), one segment each: a build holds one segment's arrays at a time."""
+    parts: list[dict[str, _Doc]] = []
+    size = rows
+    for doc_id, d in docs.items():
+        if size + len(d.clauses) > rows or not parts:
+            parts.append({})
+            size = 0
+        parts[-1][doc_id] = d
+        size += len(d.clauses)
+    return parts
 
 
 def _read_back(doc_id: str, d: _Doc, entry: store.DocumentEntry, old: dict[str, segment.Segment]) -> _Doc:

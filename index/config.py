@@ -37,6 +37,8 @@ class Settings:
     ann_threshold: int = 50_000  # rows of a segment above which its dense index is HNSW instead of exact
     merge_factor: int = 4  # segments of one size tier merged into one (index.merging)
     merge_deleted_share: float = 0.3  # share of deleted rows past which a segment is rewritten without them
+    segment_rows: int = 50_000  # a write starts a new segment past this many rows: a build's memory is one segment's
+    max_segment_rows: int = 250_000  # merges never make a segment larger (a merge's memory is one segment's too)
     backend: str = "embedded"  # where generations live and are searched: "embedded" (files) or "milvus" (index.backend)
     milvus_uri: str | None = None  # a Milvus server (http://host:19530); None: Milvus Lite in <index_dir>/milvus.db
     milvus_collection: str = "policyqa"  # the alias readers query; each generation is a collection named after it
@@ -86,7 +88,8 @@ class Settings:
 # Allowed ranges, so a typo fails at start-up with the setting's name rather than deep inside a run.
 _RANGES = {
     "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None), "merge_factor": (2, 64),
-    "merge_deleted_share": (0.01, 1.0), "lock_timeout": (0.0, None),
+    "merge_deleted_share": (0.01, 1.0), "segment_rows": (1, None), "max_segment_rows": (1, None),
+    "lock_timeout": (0.0, None),
     "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
     "max_question_chars": (1, None), "ocr_max_pages": (1, None), "ocr_max_seconds": (1.0, None),
     "port": (1, 65535), "refresh_seconds": (1.0, None), "concurrent_requests": (1, 64), "max_k": (1, 1000),

@@ -157,7 +157,7 @@ def plan_and_write(settings: Settings, base: store.Manifest, staged: Path, every
         if everything:
             groups = [[s.name for s in sizes]] if len(sizes) > 1 or any(s.live < s.rows for s in sizes) else []
         else:
-            groups = merging.plan(sizes, settings.merge_factor, settings.merge_deleted_share)
+            groups = merging.plan(sizes, settings.merge_factor, settings.merge_deleted_share, settings.max_segment_rows)
         if not groups:
             return None if manifest is base else Merged(base, manifest, staged)
         entries, segments = dict(manifest.documents), list(manifest.segments)

@@ -29,11 +29,14 @@ class SegmentSize:
     needs_graph: bool = False  # past the backend's ann_threshold but holding plain vectors
 
 
-def plan(segments: Sequence[SegmentSize], factor: int, deleted_share: float) -> list[list[str]]:
-    """Groups of segment names, each to be merged into one new segment."""
+def plan(segments: Sequence[SegmentSize], factor: int, deleted_share: float, max_rows: int) -> list[list[str]]:
+    """Groups of segment names, each to be merged into one new segment of at most `max_rows` live
+    rows: a tier that would merge into more stays as it is (as Lucene's largest segments do)."""
     rewrite = [s for s in segments if s.needs_graph or (s.rows and (s.rows - s.live) / s.rows > deleted_share)]
     tiers: dict[int, list[str]] = defaultdict(list)
     for s in segments:
         if s not in rewrite:
             tiers[int(math.log(max(s.live, FLOOR) / FLOOR, factor))].append(s.name)
-    return [[s.name] for s in rewrite] + [names for _, names in sorted(tiers.items()) if len(names) >= factor]
+    live = {s.name: s.live for s in segments}
+    return [[s.name] for s in rewrite] + [names for _, names in sorted(tiers.items())
+                                          if len(names) >= factor and sum(live[n] for n in names) <= max_rows]

@@ -414,6 +414,22 @@ def _no_merges(settings) -> Settings:
                     merge_deleted_share=1.0)
 
 
+def test_a_build_past_segment_rows_writes_several_segments_that_score_as_one(writable, tmp_path):
+    """A build holds one segment's arrays at a time: 100-row segments (documents never cut), and
+    every clause scores as in the single segment of the default build."""
+    settings = replace(_no_merges(writable), index_dir=tmp_path / "small-segments", segment_rows=100)
+    sync(settings, [settings.corpus_dir])
+    idx = Index.open(settings)
+    entries = store.read_manifest(settings.index_dir / idx.generation)
+    rows = {s.name: s.rows for s in entries.segments}
+    per_doc = idx.clause_counts()
+    assert len(rows) >= 3 and all(r <= 100 or any(n == r for n in per_doc.values()) for r in rows.values())
+    _assert_scores_as_a_fresh_build(idx)
+    default = Index.open(writable)
+    query = "tuyên truyền sản xuất và tiêu dùng bền vững"
+    assert [h.id for h in idx.search(query, k=10)] == [h.id for h in default.search(query, k=10)]
+
+
 def test_a_change_writes_a_segment_and_rewrites_nothing(writable):
     """The old segment's files stay as written; the changed document's old rows become tombstones."""
     (old,) = writable.index_dir.glob("seg-*")

@@ -65,11 +65,16 @@ def test_postings_round_trip_and_score_as_bm25(tmp_path):
 def test_merge_policy_merges_a_full_tier_and_rewrites_a_segment_of_tombstones():
     sizes = [SegmentSize("big", 100_000, 99_000), SegmentSize("a", 67, 67), SegmentSize("b", 67, 60),
              SegmentSize("c", 500, 500)]
-    assert plan(sizes, 4, 0.3) == []
-    assert plan([*sizes, SegmentSize("d", 900, 900)], 4, 0.3) == [["a", "b", "c", "d"]]
-    assert plan([*sizes, SegmentSize("e", 1000, 600)], 4, 0.3) == [["e"]]
-    assert plan([SegmentSize(str(i), 20_000, 20_000) for i in range(3)], 3, 0.3) == [["0", "1", "2"]]
-    assert plan([*sizes[:1], SegmentSize("plain", 60_000, 60_000, needs_graph=True)], 4, 0.3) == [["plain"]]
+    assert plan(sizes, 4, 0.3, CAP) == []
+    assert plan([*sizes, SegmentSize("d", 900, 900)], 4, 0.3, CAP) == [["a", "b", "c", "d"]]
+    assert plan([*sizes, SegmentSize("e", 1000, 600)], 4, 0.3, CAP) == [["e"]]
+    assert plan([SegmentSize(str(i), 20_000, 20_000) for i in range(3)], 3, 0.3, CAP) == [["0", "1", "2"]]
+    assert plan([*sizes[:1], SegmentSize("plain", 60_000, 60_000, needs_graph=True)], 4, 0.3, CAP) == [["plain"]]
+    full = [SegmentSize(str(i), 80_000, 80_000) for i in range(4)]  # one tier, but 320k rows merged
+    assert plan(full, 4, 0.3, 250_000) == [] and plan(full, 4, 0.3, 400_000) == [["0", "1", "2", "3"]]
+
+
+CAP = 10**9
 
 
 def test_bm25_of_nothing_scores_nothing():
