@@ -150,8 +150,9 @@ def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
     if not scored:
         return Answer(query.text, msg["abstain"], [], True, query.language, query.intent)
     facts = _facts(query, scored)
-    if query.intent in (LEAD, PARTNER) and _below_asked_level(query, facts):
-        facts = []
+    if query.intent in (LEAD, PARTNER) and _asks_department(query):  # departments if any, never district offices
+        kind = lambda f: key(f.value, folded=True).split(" ", 1)[0]  # noqa: E731
+        facts = [f for f in facts if kind(f) == "so"] or [f for f in facts if kind(f) != "phong"]
     if not facts and query.document_field:
         missing = _unstated(query, scored)
         if missing is not None:
@@ -297,14 +298,11 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     return facts
 
 
-def _below_asked_level(query: Query, facts: list[_Fact]) -> bool:
+def _asks_department(query: Query) -> bool:
     """"Sở nào …?" asks for a provincial department: district offices ("Phòng …", what a district
-    plan of that province assigns) do not answer it."""
-    return bool(facts) and bool(_ASKS_DEPARTMENT.search(key(query.text, folded=True))) and all(
-        key(f.value, folded=True).startswith("phong ") for f in facts)
-
-
-_ASKS_DEPARTMENT = re.compile(r"\bso nao\b")  # folded
+    plan assigns) do not answer it (asked of lead and partner questions only: unaccented "so nao"
+    could be "số nào", which asks a number)."""
+    return bool(re.search(r"\bsở nào\b" if query.accented else r"\bso nao\b", key(query.text, not query.accented)))
 
 
 def _unstated(query: Query, scored: list[_Scored]) -> Answer | None:

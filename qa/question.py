@@ -128,7 +128,7 @@ _AMOUNT_CUES = {
 }
 # English asks for an amount without "how much" (Vietnamese ones hold "bao nhiêu": a figure already).
 _AMOUNT_ASKS = {VI: (), EN: ("what budget did", "what budget does", "what budget was", "what budget is",
-                             "what amount", "what sum", "how much budget", "how much funding", "how much money")}
+                             "how much budget", "how much funding", "how much money")}
 _FINE_CUES = {
     VI: ("mức phạt", "mức xử phạt", "tiền phạt", "phạt tiền", "phạt bao nhiêu", "xử phạt bao nhiêu"),
     EN: ("the fine", "a fine", "fine for", "fines for", "fined", "penalty", "penalties"),
@@ -531,20 +531,20 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     return field
 
 
-# "KH SXTDBV của tỉnh Thanh Hóa …", "Báo cáo năm 2021 của Nghi Xuân …", "the Thanh Hoa provincial
-# plan": the document the question is about is of this type (folded forms; types as DocumentMeta.doc_type).
+# "KH SXTDBV của tỉnh Thanh Hóa …", "Theo báo cáo năm 2021 của Nghi Xuân, …": a question opening with a
+# document of a place is about a document of this type (folded forms; types as DocumentMeta.doc_type);
+# "kết quả thực hiện kế hoạch của tỉnh …" is not (the districts' reports answer it).
 _SUBJECT_TYPE = {
-    VI: re.compile(r"\b(ke hoach|kh|bao cao|cong van)\b(?:\s+[\w/-]+){0,6}?\s+cua\b", re.IGNORECASE),
-    EN: re.compile(r"(?:\b(?:provincial|district)|'s)\s+(?:[\w-]+\s+){0,3}?(plan|report)\b", re.IGNORECASE)}
-_SUBJECT_TYPES = {"ke hoach": "Kế hoạch", "kh": "Kế hoạch", "plan": "Kế hoạch", "bao cao": "Báo cáo",
-                  "report": "Báo cáo", "cong van": "Công văn"}
+    VI: re.compile(r"^\W*(?:theo\s+)?(ke hoach|kh|bao cao|cong van)\b(?:\s+[\w/-]+){0,6}?\s+cua\b", re.IGNORECASE),
+    EN: None}  # English puts the document anywhere ("… under the provincial plan"): not told apart
+_SUBJECT_TYPES = {"ke hoach": "Kế hoạch", "kh": "Kế hoạch", "bao cao": "Báo cáo", "cong van": "Công văn"}
 
 
 def _subject_type(text: str, language: str, locality: str | None, documents: list[DocumentMeta]) -> str | None:
     """The type of document the question is about, when it names one as the subject and the place
     has a document of that type: a province's plan is not its districts' reports. None otherwise
     (also when no document is known: nothing to check the type against)."""
-    m = _SUBJECT_TYPE[language].search(fold(text))
+    m = _SUBJECT_TYPE[language] and _SUBJECT_TYPE[language].search(fold(text))
     doc_type = _SUBJECT_TYPES.get(m.group(1).lower()) if m else None
     if doc_type and any(admits(Filters(locality=locality, doc_type=doc_type), d) for d in documents):
         return doc_type

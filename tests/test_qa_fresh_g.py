@@ -169,3 +169,15 @@ def test_the_number_of_a_named_document_is_no_count(engine):
     # a deadline set by a cited letter is no question about the letter's own date
     assert analyze("Theo Công văn 7664/UBND-KT2, Nghi Xuân phải báo cáo vào ngày nào?", ["Nghi Xuân"],
                    docs).document_field is None
+
+
+def test_review_findings_on_this_sessions_rules(engine):
+    """An independent review's probes: the recipients kind only for the document itself; "sở nào"
+    keeps the departments among the answers; a plan named inside a results question scopes nothing."""
+    assert "nơi nhận" not in first(engine.ask("Cao Lãnh: các đơn vị báo cáo kết quả gửi về đâu?"))
+    assert "nơi nhận" not in first(engine.ask("Ở Thanh Hóa, dự toán kinh phí gửi cơ quan nào?"))
+    assert "Lưu" not in first(engine.ask("Kế hoạch của huyện Cao Lãnh gửi đến đâu?"))  # the file copy is no recipient
+    assert engine.ask("Sở nào chủ trì xây dựng mô hình cụm công nghiệp sinh thái?").leads == ["Sở Công Thương"]
+    docs = list(engine._index.documents.values())
+    q = analyze("Kết quả thực hiện kế hoạch của tỉnh Thanh Hóa về thu gom rác thải đạt bao nhiêu?", ["Thanh Hóa"], docs)
+    assert q.filters.doc_type is None and "95%" in first(engine.ask(q.text))

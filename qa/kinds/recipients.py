@@ -21,14 +21,23 @@ _ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve 
           EN: re.compile(r"\b(?:sent to|send to|addressed to|to whom|recipients?)\b")}
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_ARCHIVE = re.compile(r";?\s*Lưu\s*:.*$", re.IGNORECASE)  # the file copy kept by the issuer: no recipient
 _WORDS = {VI: "{doc} gửi: {value}", EN: "{doc} is addressed to: {value}"}
 _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 
 
+# The only content a recipients question has besides the asked form: the document itself (folded words).
+_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui nam lan luot sxtdbv san xuat va tieu dung ben to "
+                                "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient "
+                                "scp the was were is its each which whom provincial province department agency office "
+                                "body authority".split())  # and the kind of addressee asked
+
+
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
-    if not _ASKED[q.language].search(key(q.text, folded=True)):
-        return None
+    if not _ASKED[q.language].search(key(q.text, folded=True)) or not all(
+            set(key(t.alternatives[0], folded=True).split()) <= _ABOUT_THE_DOCUMENT for t in q.terms):
+        return None  # what else is sent ("dự toán … gửi cơ quan nào?") is the passages' to answer
     scopes = [replace(ctx.filters, locality=p) for p in q.places] or ([ctx.filters] if not ctx.filters.is_empty() else [])
     docs = list(dict.fromkeys(d for s in scopes for d, meta in ctx.documents.items() if admits(s, meta)))
     parts, cited, facts = [], [], []
@@ -56,5 +65,5 @@ def _recipients(clauses: list[Hit]) -> tuple[Hit, dict[str, str], str] | None:
     for h in clauses:
         m = _RECEIVERS.search(h.text) if h.kind == HEADER else None
         if m:
-            return h, _CC, m.group(1).strip()
+            return h, _CC, _ARCHIVE.sub("", m.group(1)).strip(" ;")
     return None
