@@ -19,6 +19,7 @@ from ingest.text import fold
 from qa import english
 from qa.expand import english_name
 from qa.extract import (
+    AGENCY_KINDS,
     Period,
     agency_spans,
     best_sentence,
@@ -379,7 +380,9 @@ def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 _ACTION_WORDS = 4  # words after an agency in which the asked action must follow it
-_ASKED_AGENCY = re.compile(r"\b(?:co quan|don vi|so|phong|ban|nganh) nao\b")  # folded: the asked agency's place
+# folded: where the question asks its agency ("cơ quan nào", "sở nào", any kind of agency + "nào")
+_ASKED_AGENCY = re.compile(r"\b(?:co quan|don vi|nganh|" + "|".join(re.escape(fold(k).lower()) for k in AGENCY_KINDS)
+                           + r") nao\b")
 _LEADS_ITSELF = re.compile(r"\W*(?:[\w.)]{1,3}\s+)?chủ trì\b", re.IGNORECASE)  # an item whose subject is its heading
 
 

@@ -165,6 +165,7 @@ _KIND_FORMS = {"division": ("division", "office", "section"), "office": ("office
                "department": ("department",), "ministry": ("ministry",), "board": ("board",),
                "centre": ("centre", "center"), "committee": ("committee",)}
 _KIND_OF = re.compile(r"^(\w+) of (.+)$", re.IGNORECASE)
+ENGLISH_AGENCY_KINDS = frozenset(f for forms in _KIND_FORMS.values() for f in forms) | _KIND_FORMS.keys()
 
 
 def english_forms(rendering: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from qa.model import EN, Term
 from qa.terms import coverage, find_spans, key
 
 # Words that open an agency name; lower-case openers ("phòng Văn hóa…") count before a capital.
-_HEADS = ("Sở", "Phòng", "Cục", "Chi cục", "Ban", "Trung tâm", "Hội", "Liên minh", "Liên đoàn", "Chi nhánh",
+AGENCY_KINDS = ("Sở", "Phòng", "Cục", "Chi cục", "Ban", "Trung tâm", "Hội", "Liên minh", "Liên đoàn", "Chi nhánh",
           "Ngân hàng", "Đài", "Báo", "Công an", "Bộ", "Tổng cục", "Viện", "Văn phòng", "Ủy ban", "UBND",
           "Đoàn", "Tỉnh đoàn", "Huyện đoàn", "Mặt trận", "Hiệp hội", "Quỹ", "Đội", "Kho bạc", "Hạt")
 # Words that end a generic agency name: what usually follows an agency in a sentence.
@@ -29,7 +29,7 @@ _MAX_PARTNER_WORDS = 25
 _NOT_VERBS = {key("tổ chức chính trị"), key("tổ chức xã hội")}  # "tổ chức" opening a kind of body
 _LIST_GOES_ON = re.compile(r"\s*(?:$|,|;|và\b|cùng\b)")  # after an agency: another list item follows
 _LIST_JOINS = frozenset({key("và các")})  # "A, B và các đoàn thể": a list of partners goes on
-_GENERIC = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _HEADS), key=len, reverse=True)) + r")\s+(?=\w)",
+_GENERIC = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, AGENCY_KINDS), key=len, reverse=True)) + r")\s+(?=\w)",
                       re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
 _LEAD_PROSE = re.compile(r"\s+(?:là\s+(?:cơ quan|đơn vị)(?:\s+đầu mối)?\s+chủ trì|chủ trì|có trách nhiệm|"
@@ -173,7 +173,9 @@ def agencies_at(text: str, start: int) -> list[str]:
     return names
 
 
-_COLLECTIVE = re.compile(r"các\s+(phòng|sở|ban)", re.IGNORECASE)  # "Các Phòng: A, B, C: <task>" names Phòng A, B, C
+# "Các Phòng: A, B, C: <task>" names Phòng A, B and C
+_COLLECTIVE = re.compile(r"các\s+(" + "|".join(sorted(map(re.escape, AGENCY_KINDS), key=len, reverse=True)) + ")",
+                         re.IGNORECASE)
 
 
 def leads_in(text: str, section: str) -> list[str]:
@@ -186,7 +188,7 @@ def leads_in(text: str, section: str) -> list[str]:
             return []
         kind, listed = _COLLECTIVE.fullmatch(head.strip()), rest.partition(":")
         if kind and listed[1] and len(listed[0]) <= 300:  # "Các Phòng: Tài nguyên…, Y tế: Triển khai…"
-            return [f"{kind[1].capitalize()} {name.strip()}" for name in re.split(r"[,;]", listed[0]) if name.strip()]
+            return [f"{kind[1][0].upper()}{kind[1][1:]} {name.strip()}" for name in re.split(r"[,;]", listed[0]) if name.strip()]
         return [re.sub(r"^Đề nghị\s+", "", head.strip())]
     for m in _LEAD_PROSE.finditer(body):
         named = [body[a:b] for a, b in agency_spans(body) if b <= m.start() and not body[b:m.start()].strip()]

@@ -12,8 +12,8 @@ from index.filtering import admits
 from index.model import Filters
 from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
-from qa.expand import Lexicon, english_key, load_lexicon, longest_matches
-from qa.extract import NUMBER, agency_spans, document_number
+from qa.expand import ENGLISH_AGENCY_KINDS, Lexicon, english_key, load_lexicon, longest_matches
+from qa.extract import AGENCY_KINDS, NUMBER, agency_spans, document_number
 from qa.model import BASIS, DOC_NUMBER, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
 from qa.terms import contains, find_spans, fold_aligned, key, tokens
 
@@ -596,9 +596,7 @@ def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
 
 
 # The kind of an agency, shared by every agency of that kind: no partial credit for a name on its own.
-_KIND_WORDS = frozenset({"phong", "so", "ban", "bo", "cuc", "chi cuc", "trung tam", "uy ban", "ubnd", "vien", "ngan hang",
-                         "department", "office", "division", "board", "committee", "centre", "center", "ministry",
-                         "agency", "bureau", "people s committee"})
+_KIND_WORDS = frozenset({fold(k).lower() for k in AGENCY_KINDS} | ENGLISH_AGENCY_KINDS)
 
 
 def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool, names: Collection[str]) -> list[_Unit]:
