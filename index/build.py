@@ -164,9 +164,9 @@ def _parts(docs: dict[str, _Doc], rows: int) -> list[dict[str, _Doc]]:
     """`docs` cut into runs of at most `rows` clauses (a document is never cut; one longer than
     `rows` is a run of its own), one segment each: a build holds one segment's arrays at a time."""
     parts: list[dict[str, _Doc]] = []
-    size = rows
+    size = 0
     for doc_id, d in docs.items():
-        if size + len(d.clauses) > rows or not parts:
+        if not parts or size + len(d.clauses) > rows:
             parts.append({})
             size = 0
         parts[-1][doc_id] = d

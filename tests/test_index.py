@@ -13,8 +13,9 @@ import sys
 import textwrap
 import threading
 import time
-from dataclasses import replace
 from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -359,15 +360,8 @@ def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
     _edit_one(writable)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     writer = subprocess.Popen([sys.executable, "-c", script], env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert writer.poll() is None and time.monotonic() < deadline, "writer did not reach the stall"
-            time.sleep(0.05)
+    with killed_when_stalled(writer, marker, "the stall", timeout=60):
         assert any(p.name.startswith(store.TMP_PREFIX) for p in writable.index_dir.iterdir())
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
     assert current_generation(writable) == before
     assert Index.open(writable).search("mua sắm công xanh", k=1)
     assert remove(writable, [doc_id]).removed == (doc_id,)  # the lock died with the writer
@@ -714,6 +708,21 @@ def test_a_full_disk_reads_as_a_full_disk(writable, monkeypatch):
     assert current_generation(writable) == before
 
 
+@contextmanager
+def killed_when_stalled(writer: subprocess.Popen, marker: Path, stall: str, timeout: float = 120):
+    """Waits until the writer touches `marker` (where a test made it stall), runs the body, then
+    kills it with SIGKILL (also if it never got there)."""
+    try:
+        deadline = time.monotonic() + timeout
+        while not marker.exists():
+            assert writer.poll() is None and time.monotonic() < deadline, f"writer did not reach {stall}"
+            time.sleep(0.05)
+        yield
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+
+
 def opens_whole(settings: Settings) -> bool:
     """The index opens, searches and holds the bundled corpus's documents."""
     try:
@@ -898,14 +907,8 @@ def test_a_writer_killed_during_its_background_merge_leaves_its_generation_servi
     (writable.corpus_dir / "new-plan.txt").write_text(NEW_PLAN, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     writer = subprocess.Popen([sys.executable, "-c", script], env=env)
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert writer.poll() is None and time.monotonic() < deadline, "writer did not reach the merge"
-            time.sleep(0.05)
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
+    with killed_when_stalled(writer, marker, "the merge"):
+        pass
     written = current_generation(writable)
     assert len(_segments(writable)) == 2 and "new-plan" in Index.open(writable).documents
     (staged,) = writable.index_dir.glob(f"{store.STAGING_PREFIX}*")

@@ -4,7 +4,6 @@ publishing, kill -9 during a build, and the same top-10 as the embedded backend.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from index.model import Filters
 from qa.evaluate import load_gold
 
 from conftest import private_copy
-from test_index import NEW_PLAN, PHASES, kill_loop, report
+from test_index import NEW_PLAN, PHASES, kill_loop, killed_when_stalled, report
 
 QUESTIONS = [q.q for q in load_gold(ROOT / "tests" / "gold.jsonl")]
 
@@ -203,15 +202,8 @@ def test_writer_killed_mid_milvus_build_leaves_the_index_openable(milvus_writabl
     doc_id = next(iter(Index.open(settings).documents))
     milvus.release(settings)  # Milvus Lite serves one process: the writer's, until it dies
     marker = tmp_path / "writing"
-    writer = _writer([str(settings.index_dir), doc_id, str(marker)])
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert writer.poll() is None and time.monotonic() < deadline, "writer did not reach the stall"
-            time.sleep(0.05)
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
+    with killed_when_stalled(_writer([str(settings.index_dir), doc_id, str(marker)]), marker, "the stall"):
+        pass
     client = milvus.connect(settings)
     ours = [c for c in client.list_collections() if c.startswith(settings.milvus_collection)]
     assert len(ours) == 2  # the killed writer's half-filled collection is there, unaliased
