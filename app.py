@@ -29,7 +29,7 @@ import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from access import ThrottledLogin, UploadsNotServed  # noqa: E402
-from index.config import load_settings  # noqa: E402
+from settings import app_settings, load_settings  # noqa: E402
 from index.errors import IndexProblem  # noqa: E402
 from ingest import SUPPORTED as UPLOAD_TYPES  # noqa: E402  (ingest's one list of file types)
 from ingest.text import nfc  # noqa: E402
@@ -388,7 +388,7 @@ def write_export(folder: Path, markdown: str, now: float | None = None) -> Path:
 
 def build_app(engine: PolicyQA) -> gr.Blocks:
     """The Blocks app over one engine; every session shares the engine, not its chat."""
-    settings = engine.settings
+    settings = app_settings(engine.settings)
 
     def index_status() -> str:
         docs = engine.documents()
@@ -511,7 +511,7 @@ def launch_app(
     The login is settings.user / settings.password (POLICYQA_USER / POLICYQA_PASSWORD), which
     Settings accepts only both or neither; settings are read before the index is opened, so a
     bad setting fails at once rather than after a first start's build."""
-    settings = (engine.settings if engine is not None else load_settings(index_dir=index_dir, model=model)
+    settings = (app_settings(engine.settings) if engine is not None else load_settings(index_dir=index_dir, model=model)
                 ).with_overrides(host=host, port=port)
     auth = ThrottledLogin.from_settings(settings) if settings.user else None
     if engine is None:

@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from index.config import BACKENDS, DEFAULT_MODEL, Settings, load_settings
+from index.config import BACKENDS, DEFAULT_MODEL
+from settings import Settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from index import Index, sync
 from index.backend import backend_for
 from index.config import ROOT, load_settings
+from qa.config import QASettings
 from qa import PolicyQA
 from qa.evaluate import load_gold
 
@@ -26,7 +27,7 @@ FILES = ("gold.jsonl", "fresh_a.jsonl", "fresh_c.jsonl")
 def main(argv: list[str]) -> int:
     questions = [q for f in FILES for q in load_gold(ROOT / "tests" / f)]
     with tempfile.TemporaryDirectory(prefix="policyqa-agreement-") as tmp:
-        embedded = load_settings(index_dir=Path(argv[0]) if argv else Path(tmp) / "embedded", backend="embedded")
+        embedded = load_settings(QASettings, index_dir=Path(argv[0]) if argv else Path(tmp) / "embedded", backend="embedded")
         if not argv:
             sync(embedded, [embedded.corpus_dir])
         shutil.copytree(embedded.index_dir, Path(tmp) / "milvus", symlinks=True)

@@ -17,10 +17,10 @@ from pathlib import Path
 import index
 from bench.synthetic import generate
 from index.clause_text import dense_text
-from index.config import Settings
+from index.config import IndexSettings
 
 
-def run_embed_build(settings: Settings, clauses: int, root: Path, sample: int) -> dict | None:
+def run_embed_build(settings: IndexSettings, clauses: int, root: Path, sample: int) -> dict | None:
     """Figures of one real build of `clauses` clauses in `root`; None when the model cannot load."""
     try:
         encoder = index.load_encoder(settings.model)  # loaded outside the timed build, as a running app has it

@@ -31,7 +31,7 @@ from index import dense, embed, merger, store
 from index.backend import backend_for
 from index.build import compact
 from index.clause_text import dense_text
-from index.config import ROOT, Settings
+from index.config import ROOT, IndexSettings
 from index.model import Filters
 from index.search import DEPTH, Index
 from qa.evaluate import load_gold
@@ -46,11 +46,11 @@ import json, sys, time
 from bench.scale import install_stub, rss_mb
 install_stub()
 from index import Index
-from index.config import Settings
+from index.config import IndexSettings
 from index.model import Filters
 base = rss_mb()
 t = time.perf_counter()
-idx = Index.open(Settings(index_dir=sys.argv[1], model=sys.argv[2], backend=sys.argv[3]))
+idx = Index.open(IndexSettings(index_dir=sys.argv[1], model=sys.argv[2], backend=sys.argv[3]))
 opened = time.perf_counter() - t
 after_open = rss_mb()
 idx.search("dán nhãn sinh thái", 10)
@@ -90,7 +90,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def run_scale(settings: Settings, clauses: int, *, workdir: Path | None = None, embed_sample: int = 1000,
+def run_scale(settings: IndexSettings, clauses: int, *, workdir: Path | None = None, embed_sample: int = 1000,
               questions: Path = QUESTIONS, keep: bool = False, skip: frozenset[str] = frozenset(),
               embed_build: int = 0) -> dict:
     """Every figure of one scale run; `workdir` (kept if given) holds the corpus and index. The
@@ -187,7 +187,7 @@ def _round(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 2)
 
 
-def _open_in_subprocess(settings: Settings) -> dict:
+def _open_in_subprocess(settings: IndexSettings) -> dict:
     """Open the index in a fresh interpreter: its RSS is what a server pays for this index."""
     backend_for(settings).release(settings)  # Milvus Lite serves one process: the new one, for now
     run = subprocess.run([sys.executable, "-c", _OPEN, str(settings.index_dir), settings.model, settings.backend],
@@ -214,7 +214,7 @@ def _embedding_rate(encoder: embed.Encoder | None, texts: list[str]) -> float | 
     return len(texts) / (time.perf_counter() - t)
 
 
-def _change_one_document(settings: Settings, corpus: Path) -> tuple[float, float]:
+def _change_one_document(settings: IndexSettings, corpus: Path) -> tuple[float, float]:
     """Seconds to reindex after one document's item is rewritten, then with nothing changed."""
     changed = document(0, revision=1)
     (corpus / changed.name).write_text(changed.text, encoding="utf-8")

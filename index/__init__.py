@@ -11,7 +11,7 @@ from importlib import import_module
 
 _WHERE = {
     "sync": "index.build", "resync": "index.build", "remove": "index.build",
-    "Settings": "index.config",
+    "IndexSettings": "index.config",
     "Encoder": "index.embed", "ModelLoadError": "index.embed", "load_encoder": "index.embed",
     "IndexDamaged": "index.errors", "IndexDiskFull": "index.errors", "IndexEmpty": "index.errors",
     "IndexLocked": "index.errors", "IndexMismatch": "index.errors", "IndexNotFound": "index.errors",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from index import store
-from index.config import Settings
+from index.config import IndexSettings
 
 if TYPE_CHECKING:
     from index.ranking import Ranked
@@ -24,32 +24,32 @@ BACKENDS = {"embedded": "index.backend:EMBEDDED", "milvus": "index.milvus:MILVUS
 
 
 class Backend(Protocol):
-    def ann_threshold(self, settings: Settings) -> int:
+    def ann_threshold(self, settings: IndexSettings) -> int:
         """Rows of a segment past which its vectors are written as a faiss HNSW graph rather than
         a plain array (index.dense): only a backend that searches the segments needs the graph."""
 
-    def write(self, settings: Settings, path: Path) -> None:
+    def write(self, settings: IndexSettings, path: Path) -> None:
         """Store what readers search for the generation whose manifest `path` holds (its directory
         being written: store.publish renames it into place). Nothing here may be visible to readers yet."""
 
-    def publish(self, settings: Settings, name: str | None) -> None:
+    def publish(self, settings: IndexSettings, name: str | None) -> None:
         """Point readers at generation `name`, the current one, and drop what no generation kept
         (store.publish keeps the previous one for readers still on it). Idempotent: the writer
         calls it again on taking the lock, which completes a publication a crash interrupted."""
 
-    def open(self, settings: Settings) -> Ranked:
+    def open(self, settings: IndexSettings) -> Ranked:
         """The generation readers are pointed at."""
 
-    def release(self, settings: Settings) -> None:
+    def release(self, settings: IndexSettings) -> None:
         """Let go of what this process holds open (Milvus Lite serves one process at a time)."""
 
 
-def backend_for(settings: Settings) -> Backend:
+def backend_for(settings: IndexSettings) -> Backend:
     module, name = BACKENDS[settings.backend].split(":")
     return getattr(import_module(module), name)
 
 
-def publish_generation(settings: Settings, manifest: store.Manifest) -> str:
+def publish_generation(settings: IndexSettings, manifest: store.Manifest) -> str:
     """Publish a generation of `manifest` (its segments in place), with what the backend searches;
     returns its name. Call with the writer lock held."""
     backend = backend_for(settings)
@@ -68,21 +68,21 @@ class _Embedded:
     """The default: the segments' files (BM25 postings, vectors, faiss HNSW past `ann_threshold`)
     are the index; the `current` link store.publish swaps is all readers follow."""
 
-    def ann_threshold(self, settings: Settings) -> int:
+    def ann_threshold(self, settings: IndexSettings) -> int:
         return settings.ann_threshold
 
-    def write(self, settings: Settings, path: Path) -> None:
+    def write(self, settings: IndexSettings, path: Path) -> None:
         pass  # the manifest's segments are all it searches, written by index.build before it
 
-    def publish(self, settings: Settings, name: str | None) -> None:
+    def publish(self, settings: IndexSettings, name: str | None) -> None:
         pass
 
-    def open(self, settings: Settings) -> Ranked:
+    def open(self, settings: IndexSettings) -> Ranked:
         from index.search import Index
 
         return Index.open_files(settings)
 
-    def release(self, settings: Settings) -> None:
+    def release(self, settings: IndexSettings) -> None:
         pass
 
 

@@ -35,7 +35,7 @@ from index import merger, segment, store
 from index.merger import compact  # noqa: F401 - merging every segment now: bench.scale measures it
 from index.backend import backend_for, publish_generation
 from index.clause_text import dense_text
-from index.config import Settings
+from index.config import IndexSettings
 from index.embed import load_encoder, profile_for
 from index.errors import IndexEmpty
 from index.model import FileError, IndexChanges
@@ -73,33 +73,33 @@ class _Request:
     drop: frozenset[str] = frozenset()  # doc ids to remove
 
 
-def sync(settings: Settings, paths, *, progress: bool = False, on_page: PageProgress | None = None) -> IndexChanges:
+def sync(settings: IndexSettings, paths, *, progress: bool = False, on_page: PageProgress | None = None) -> IndexChanges:
     """Make the index mirror `paths`; documents recorded from elsewhere are kept. `on_page` hears
     of every page OCR reads (scans are slow: the app and CLI show it)."""
     roots = tuple(Path(p).expanduser().resolve() for p in paths)
     return _update(settings, _Request(roots), progress, on_page)
 
 
-def resync(settings: Settings, progress: bool = False, on_page: PageProgress | None = None) -> IndexChanges:
+def resync(settings: IndexSettings, progress: bool = False, on_page: PageProgress | None = None) -> IndexChanges:
     """Re-check every recorded source: re-ingest the changed, drop the vanished."""
     return _update(settings, _Request(None), progress, on_page)
 
 
-def ocr_options(settings: Settings, path: Path | None = None, on_page: PageProgress | None = None) -> OcrOptions:
+def ocr_options(settings: IndexSettings, path: Path | None = None, on_page: PageProgress | None = None) -> OcrOptions:
     """How ingest OCRs `path` under these settings: cache in the index directory, the limits."""
     progress = (lambda done, total: on_page(path, done, total)) if on_page and path else None
     return OcrOptions(cache_dir=Path(settings.index_dir) / OCR_CACHE, max_pages=settings.ocr_max_pages,
                       max_seconds=settings.ocr_max_seconds, progress=progress)
 
 
-def reader(settings: Settings, on_page: PageProgress | None = None) -> Callable[[Path], Document]:
+def reader(settings: IndexSettings, on_page: PageProgress | None = None) -> Callable[[Path], Document]:
     """How files are read under these settings: through the bounded worker (ingest.sandbox, which
     says where each type is read), OCR'd with `ocr_options`."""
     sandbox = shared(settings.limits)
     return lambda path: sandbox.ingest(path, ocr_options(settings, path, on_page))
 
 
-def remove(settings: Settings, doc_ids) -> IndexChanges:
+def remove(settings: IndexSettings, doc_ids) -> IndexChanges:
     return _update(settings, _Request((), frozenset(doc_ids)), False)
 
 
@@ -108,7 +108,7 @@ def embedding_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{profile_for(model)}\0{text}".encode()).hexdigest()[:32]
 
 
-def _update(settings: Settings, request: _Request, progress: bool, on_page: PageProgress | None = None) -> IndexChanges:
+def _update(settings: IndexSettings, request: _Request, progress: bool, on_page: PageProgress | None = None) -> IndexChanges:
     index_dir = Path(settings.index_dir)
     with store.writer_lock(index_dir, settings.lock_timeout):
         started = time.perf_counter()
@@ -135,7 +135,7 @@ def _update(settings: Settings, request: _Request, progress: bool, on_page: Page
     return replace(changes, embedded=embedded)
 
 
-def _publish(settings: Settings, docs: dict[str, _Doc], previous: store.Manifest | None, progress: bool,
+def _publish(settings: IndexSettings, docs: dict[str, _Doc], previous: store.Manifest | None, progress: bool,
              started: float) -> int:
     """Write the new and changed documents of `docs` as a segment and publish a generation holding
     `docs`; returns how many clauses were embedded."""
@@ -182,7 +182,7 @@ def _read_back(doc_id: str, d: _Doc, entry: store.DocumentEntry, old: dict[str, 
     return replace(d, meta=batch.documents[doc_id], clauses=tuple(batch.clauses))
 
 
-def _batch(settings: Settings, fresh: dict[str, _Doc], previous: store.Manifest | None,
+def _batch(settings: IndexSettings, fresh: dict[str, _Doc], previous: store.Manifest | None,
            old: dict[str, segment.Segment], progress: bool) -> tuple[segment.Batch, int]:
     """The segment of `fresh` documents; vectors are reused from their previous versions' rows."""
     documents = {doc_id: d.meta for doc_id, d in fresh.items()}
@@ -284,7 +284,7 @@ def _in_scope(source: Path, roots: tuple[Path, ...] | None) -> bool:
     return roots is None or any(source == r or source.is_relative_to(r) for r in roots)
 
 
-def _same(manifest: store.Manifest, docs: dict[str, _Doc], settings: Settings) -> bool:
+def _same(manifest: store.Manifest, docs: dict[str, _Doc], settings: IndexSettings) -> bool:
     """Whether the generation already holds `docs` as `settings` would build it (so switching the
     model or the backend publishes anew: that is how an index migrates, reusing every embedding)."""
     recorded = {k: (e.source, e.content_hash) for k, e in manifest.documents.items()}
@@ -292,7 +292,7 @@ def _same(manifest: store.Manifest, docs: dict[str, _Doc], settings: Settings) -
             and recorded == {k: (d.source, d.content_hash) for k, d in docs.items()})
 
 
-def _embeddings(settings: Settings, texts: list[str], known: dict[str, np.ndarray],
+def _embeddings(settings: IndexSettings, texts: list[str], known: dict[str, np.ndarray],
                 progress: bool) -> tuple[np.ndarray, np.ndarray, int]:
     """Vectors and keys for `texts`, reusing `known` ones (by key); returns how many were new."""
     keys = np.array([embedding_key(settings.model, t) for t in texts], dtype=str)
@@ -309,7 +309,7 @@ def _embeddings(settings: Settings, texts: list[str], known: dict[str, np.ndarra
     return embeddings, keys, len(todo)
 
 
-def _manifest(settings: Settings, entries: dict[str, store.DocumentEntry], segments: list[store.SegmentEntry],
+def _manifest(settings: IndexSettings, entries: dict[str, store.DocumentEntry], segments: list[store.SegmentEntry],
               dimension: int, started: float) -> store.Manifest:
     """Segments no live document claims a row of are dropped."""
     claimed = {e.segment for e in entries.values()}

@@ -1,6 +1,10 @@
-"""The one place for runtime settings.
+"""The index's settings, and the one loader every layer's settings go through.
 
-Precedence, lowest first: defaults here < a TOML file (`$POLICYQA_CONFIG`, else `./policyqa.toml`)
+Each layer keeps its settings beside it, extending the layer below: `ingest.limits.Limits` <
+`IndexSettings` (here) < `qa.config.QASettings` < `settings.Settings` (the app's and CLI's, all of
+them). A layer reads only its own class, so the index never learns the app's port.
+
+Precedence, lowest first: defaults < a TOML file (`$POLICYQA_CONFIG`, else `./policyqa.toml`)
 < `POLICYQA_*` environment variables < explicit overrides (CLI flags, API arguments).
 """
 
@@ -11,8 +15,9 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import TypeVar
 
-from ingest.limits import DEFAULT_LIMITS as _LIMITS, Limits
+from ingest.limits import Limits, check_ranges
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_CORPUS = ROOT / "corpus"
@@ -23,11 +28,9 @@ QUERY_LANGUAGES = ("vi", "vi-nodiac", "en")  # as index.fusion.query_language te
 BACKENDS = ("embedded", "milvus")  # index.backend.BACKENDS maps each to its module
 _MILVUS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
-
 @dataclass(frozen=True)
-class Settings:
+class IndexSettings(Limits):
     index_dir: Path = ROOT / ".index"
-    corpus_dir: Path = BUNDLED_CORPUS
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     dense_weight: float = 0.1  # share of the dense score in fusion (0: no query encoding); measured (README)
@@ -43,73 +46,52 @@ class Settings:
     milvus_uri: str | None = None  # a Milvus server (http://host:19530); None: Milvus Lite in <index_dir>/milvus.db
     milvus_collection: str = "policyqa"  # the alias readers query; each generation is a collection named after it
     lock_timeout: float = 60.0  # seconds an index writer waits for another one to finish
-    abstain_threshold: float = 0.40  # answer confidence below which qa abstains; calibrated in qa/data/README.md
-    llm_url: str | None = None  # OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1; None = off
-    llm_model: str | None = None
-    llm_api_key: str | None = None
-    llm_timeout: float = 30.0  # seconds; past it the extractive answer is returned
-    max_upload_mb: int = 20
     ocr_max_pages: int = 100  # a scan with more pages to OCR is refused (ocr_limit), so one file cannot hold a run for hours
     ocr_max_seconds: float = 1800.0  # OCR of one file stops past this; pages read are cached, the next run goes on
-    max_question_chars: int = 500
-    host: str = "127.0.0.1"  # address the app binds to (--host); 0.0.0.0 opens it to the network
-    port: int = 7860  # app port (--port)
-    refresh_seconds: float = 10.0  # how often an open page checks for a newer index generation
-    concurrent_requests: int = 4  # questions (and searches) the app answers at once; uploads run one at a time
-    max_k: int = 50  # upper bound on results per API call
-    user: str | None = None  # app login (POLICYQA_USER / POLICYQA_PASSWORD); both or neither
-    password: str | None = None
-    login_free_attempts: int = 3  # wrong passwords per user before the app makes them wait
-    login_backoff: float = 2.0  # seconds of the first wait; it doubles with each further failure
-    login_backoff_max: float = 300.0
-    # What reading one file may cost (ingest/limits.py says why each exists).
-    max_zip_mb: int = _LIMITS.max_zip_mb
-    max_zip_ratio: int = _LIMITS.max_zip_ratio
-    max_zip_entries: int = _LIMITS.max_zip_entries
-    max_xml_depth: int = _LIMITS.max_xml_depth
-    max_html_depth: int = _LIMITS.max_html_depth
-    max_line_chars: int = _LIMITS.max_line_chars
-    max_pdf_pages: int = _LIMITS.max_pdf_pages
-    ingest_timeout: float = _LIMITS.ingest_timeout
-    ingest_memory_mb: int = _LIMITS.ingest_memory_mb
-    pdf_memory_mb: int = _LIMITS.pdf_memory_mb
 
     def __post_init__(self):
-        _check(self)
+        super().__post_init__()
+        check_ranges(self, _RANGES)
+        unknown = set(self.dense_languages.split(",")) - set(QUERY_LANGUAGES)
+        if self.dense_languages and unknown:
+            raise ValueError(f"setting 'dense_languages' must list some of {', '.join(QUERY_LANGUAGES)} "
+                             f"(comma-separated), got {self.dense_languages!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"setting 'backend' must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
+        if not _MILVUS_NAME.fullmatch(self.milvus_collection):
+            raise ValueError("setting 'milvus_collection' must be a letter or '_' then up to 62 letters, digits or "
+                             f"'_' (a Milvus alias), got {self.milvus_collection!r}")
 
     @property
     def limits(self) -> Limits:
-        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
+        """What reading one file may cost, alone: the sandbox that reads files is shared per limits."""
+        return Limits(**self.to_dict())
 
-    def with_overrides(self, **overrides) -> Settings:
-        return replace(self, **{k: _coerce(k, v, k) for k, v in overrides.items() if v is not None})
+    def with_overrides(self: S, **overrides) -> S:
+        return replace(self, **{k: _coerce(type(self), k, v, k) for k, v in overrides.items() if v is not None})
 
 
-# Allowed ranges, so a typo fails at start-up with the setting's name rather than deep inside a run.
+S = TypeVar("S", bound=IndexSettings)
+
 _RANGES = {
-    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None), "merge_factor": (2, 64),
-    "merge_deleted_share": (0.01, 1.0), "segment_rows": (1, None), "max_segment_rows": (1, None),
-    "lock_timeout": (0.0, None),
-    "abstain_threshold": (0.0, 1.0), "llm_timeout": (0.1, None), "max_upload_mb": (1, None),
-    "max_question_chars": (1, None), "ocr_max_pages": (1, None), "ocr_max_seconds": (1.0, None),
-    "port": (1, 65535), "refresh_seconds": (1.0, None), "concurrent_requests": (1, 64), "max_k": (1, 1000),
-    "login_free_attempts": (1, None), "login_backoff": (0.0, None),
-    "login_backoff_max": (0.0, None), "max_zip_mb": (1, None), "max_zip_ratio": (2, None),
-    "max_zip_entries": (1, None), "max_xml_depth": (8, 256), "max_html_depth": (8, 400),
-    "max_line_chars": (1000, None), "max_pdf_pages": (1, None), "ingest_timeout": (1.0, None),
-    "ingest_memory_mb": (128, None), "pdf_memory_mb": (256, None),
+    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None),
+    "merge_factor": (2, 64), "merge_deleted_share": (0.01, 1.0), "segment_rows": (1, None),
+    "max_segment_rows": (1, None), "lock_timeout": (0.0, None), "ocr_max_pages": (1, None),
+    "ocr_max_seconds": (1.0, None),
 }
 
 
-def _coerce(name: str, value, source: str):
-    """`value` as the setting's type; `source` names where it came from for the error message."""
-    types = {f.name: str(f.type) for f in fields(Settings)}
-    if name not in types:
+def _coerce(kind: type, name: str, value, source: str):
+    """`value` as the type of `kind`'s setting `name`; `source` names where it came from for the error message."""
+    known = {f.name: f for f in fields(kind)}
+    if name not in known:
         raise ValueError(f"{source}: unknown setting {name!r}")
-    kind = types[name]
+    kind = str(known[name].type)
     if isinstance(value, str) and not value.strip():
         if "None" in kind:
             return None
+        if known[name].default == "":  # a setting whose empty value means none (dense_languages)
+            return ""
         raise ValueError(f"{source}: setting {name!r} must not be empty")
     try:
         if "Path" in kind:
@@ -123,41 +105,31 @@ def _coerce(name: str, value, source: str):
     return str(value)
 
 
-def _check(settings: Settings) -> None:
-    for name, (low, high) in _RANGES.items():
-        value = getattr(settings, name)
-        if value < low or (high is not None and value > high):
-            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise ValueError(f"setting {name!r} must be {bounds}, got {value!r}")
-    unknown = set(settings.dense_languages.split(",")) - set(QUERY_LANGUAGES)
-    if settings.dense_languages and unknown:
-        raise ValueError(f"setting 'dense_languages' must list some of {', '.join(QUERY_LANGUAGES)} "
-                         f"(comma-separated), got {settings.dense_languages!r}")
-    if settings.backend not in BACKENDS:
-        raise ValueError(f"setting 'backend' must be one of {', '.join(BACKENDS)}, got {settings.backend!r}")
-    if not _MILVUS_NAME.fullmatch(settings.milvus_collection):
-        raise ValueError("setting 'milvus_collection' must be a letter or '_' then up to 62 letters, digits or '_' "
-                         f"(a Milvus alias), got {settings.milvus_collection!r}")
-    if settings.llm_url and not settings.llm_model:
-        raise ValueError("setting 'llm_model' is required when 'llm_url' is set")
-    if bool(settings.user) != bool(settings.password):
-        raise ValueError("settings 'user' and 'password' (POLICYQA_USER, POLICYQA_PASSWORD): set both or neither")
-
-
-def load_settings(**overrides) -> Settings:
-    """Settings from file, environment and `overrides`, in that order of precedence."""
-    values: dict = {}
+def settings_file() -> tuple[Path, dict]:
+    """The TOML settings file and its values ({} when there is none)."""
     path = Path(os.environ.get("POLICYQA_CONFIG", "policyqa.toml"))
-    if path.is_file():
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: not valid TOML ({exc})") from None
-        values.update({k: _coerce(k, v, f"{path}") for k, v in data.items()})
-    for f in fields(Settings):
-        env = f"POLICYQA_{f.name.upper()}"
+    if not path.is_file():
+        return path, {}
+    try:
+        with path.open("rb") as fh:
+            return path, tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_settings(kind: type[S], **overrides) -> S:
+    """`kind`'s settings from file, environment and `overrides`, in that order of precedence.
+
+    The file's keys that `kind` does not hold belong to a layer above it (the app's port, read when the
+    Python API loads the QA engine's settings) and are left to it: `settings.load_settings`, which the
+    app and the CLI use, holds every layer's and refuses a key no layer knows."""
+    values: dict = {}
+    path, data = settings_file()
+    names = {f.name for f in fields(kind)}
+    values.update({k: _coerce(kind, k, v, f"{path}") for k, v in data.items() if k in names})
+    for name in names:
+        env = f"POLICYQA_{name.upper()}"
         if env in os.environ:
-            values[f.name] = _coerce(f.name, os.environ[env], env)
+            values[name] = _coerce(kind, name, os.environ[env], env)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings().with_overrides(**values)
+    return kind().with_overrides(**values)

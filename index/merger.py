@@ -28,7 +28,7 @@ from typing import IO
 
 from index import dense, merging, segment, store
 from index.backend import backend_for, publish_generation
-from index.config import Settings
+from index.config import IndexSettings
 from index.errors import IndexProblem
 from index.term_cache import TermCache
 
@@ -57,7 +57,7 @@ class Merged:
         return [s for s in self.manifest.segments if s.name not in kept]
 
 
-def start(settings: Settings) -> threading.Thread | None:
+def start(settings: IndexSettings) -> threading.Thread | None:
     """After a write published: merge in a thread, unless another merger holds the lock (it plans
     again from the current generation before it lets go, so this write's segment is seen)."""
     held = store.try_merge_lock(Path(settings.index_dir))
@@ -85,13 +85,13 @@ def wait(timeout: float | None = None) -> bool:
     return not running()
 
 
-def compact(settings: Settings) -> None:
+def compact(settings: IndexSettings) -> None:
     """Merge every segment into one without tombstones, now (after a running merge finishes)."""
     with store.merge_lock(Path(settings.index_dir)):
         _round(settings, everything=True, strict=True)
 
 
-def _merge_while_needed(settings: Settings, held: IO) -> None:
+def _merge_while_needed(settings: IndexSettings, held: IO) -> None:
     index_dir = Path(settings.index_dir)
     while True:
         planned = None
@@ -110,7 +110,7 @@ def _merge_while_needed(settings: Settings, held: IO) -> None:
             return
 
 
-def _round(settings: Settings, everything: bool = False, strict: bool = False) -> bool:
+def _round(settings: IndexSettings, everything: bool = False, strict: bool = False) -> bool:
     """Plan from the current generation, merge, publish; whether there was anything to merge (then
     published, or given up). Not strict: a generation of another format, model or backend is left
     to the next write."""
@@ -144,7 +144,7 @@ def _round(settings: Settings, everything: bool = False, strict: bool = False) -
     return True
 
 
-def plan_and_write(settings: Settings, base: store.Manifest, staged: Path, everything: bool = False) -> Merged | None:
+def plan_and_write(settings: IndexSettings, base: store.Manifest, staged: Path, everything: bool = False) -> Merged | None:
     """Write into `staged` the segments of the merges the policy asks for, from `base`, until it
     asks for none (or, `everything`, one segment without tombstones); None if it asks for none."""
     index_dir = Path(settings.index_dir)

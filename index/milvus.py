@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from index import dense, segment, store
-from index.config import Settings
+from index.config import IndexSettings
 from index.errors import IndexLocked, IndexNotFound
 from index.filtering import _words as words  # the embedded filters' own notion of a word
 from index.model import Filters
@@ -129,11 +129,11 @@ def filter_expression(filters: Filters | None) -> str | None:
     return " and ".join(parts)
 
 
-def uri(settings: Settings) -> str:
+def uri(settings: IndexSettings) -> str:
     return settings.milvus_uri or str(Path(settings.index_dir) / LITE_DB)
 
 
-def connect(settings: Settings):
+def connect(settings: IndexSettings):
     """One client per URI and process (pymilvus is imported here, only for this backend)."""
     address = uri(settings)
     with _clients_lock:
@@ -152,7 +152,7 @@ def connect(settings: Settings):
         return client
 
 
-def release(settings: Settings) -> None:
+def release(settings: IndexSettings) -> None:
     """Close this process's client; for Milvus Lite also its in-process server, freeing the
     directory for another process."""
     address = uri(settings)
@@ -166,23 +166,23 @@ def release(settings: Settings) -> None:
         server_manager_instance.release_server(address)
 
 
-def collection_name(settings: Settings, generation: str) -> str:
+def collection_name(settings: IndexSettings, generation: str) -> str:
     return f"{settings.milvus_collection}_{generation.replace('-', '_')}"
 
 
-def generation_name(settings: Settings, collection: str) -> str:
+def generation_name(settings: IndexSettings, collection: str) -> str:
     return collection.removeprefix(f"{settings.milvus_collection}_").replace("_", "-")
 
 
 class _Milvus:
     """index.backend.Backend over Milvus."""
 
-    def ann_threshold(self, settings: Settings) -> int:
+    def ann_threshold(self, settings: IndexSettings) -> int:
         """Never: Milvus builds its own graph over each collection, so a segment keeps its vectors
         as a plain array, the one local copy, which every publication and migration reads."""
         return sys.maxsize
 
-    def write(self, settings: Settings, path: Path) -> None:
+    def write(self, settings: IndexSettings, path: Path) -> None:
         manifest = store.read_manifest(path)
         client = connect(settings)
         name = collection_name(settings, path.name.removeprefix(store.TMP_PREFIX))
@@ -194,7 +194,7 @@ class _Milvus:
             client.drop_collection(name)
             raise
 
-    def publish(self, settings: Settings, name: str | None) -> None:
+    def publish(self, settings: IndexSettings, name: str | None) -> None:
         if name is None:
             return
         client = connect(settings)
@@ -213,7 +213,7 @@ class _Milvus:
             if stale.startswith(prefix) and stale not in kept | {target}:
                 client.drop_collection(stale)
 
-    def open(self, settings: Settings) -> MilvusIndex:
+    def open(self, settings: IndexSettings) -> MilvusIndex:
         client = connect(settings)
         collection = _alias_target(client, settings.milvus_collection)
         if collection is None:
@@ -232,7 +232,7 @@ class _Milvus:
                            {doc_id: by_name[e.segment].documents[doc_id] for doc_id, e in manifest.documents.items()},
                            store.generation_bytes(index_dir, generation), sparse.known)
 
-    def release(self, settings: Settings) -> None:
+    def release(self, settings: IndexSettings) -> None:
         release(settings)
 
 
@@ -242,7 +242,7 @@ MILVUS = _Milvus()
 class MilvusIndex(Ranked):
     """A generation in Milvus; documents and the manifest from its directory (they are small)."""
 
-    def __init__(self, settings: Settings, client, collection: str, generation: str, manifest: store.Manifest,
+    def __init__(self, settings: IndexSettings, client, collection: str, generation: str, manifest: store.Manifest,
                  documents: dict[str, DocumentMeta], size_bytes: int, known: Callable[[str], bool]):
         self.settings = settings
         self.generation = generation

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index import store
-from index.config import Settings
+from index.config import IndexSettings
 from index.embed import Encoder, load_encoder
 from index.errors import IndexMismatch
 from index.fusion import fuse, uses_dense
@@ -40,7 +40,7 @@ class Candidates:
 Encode = Callable[[], np.ndarray]  # the query's vector, computed only if a backend asks for it
 
 
-def checked_manifest(settings: Settings, path: Path) -> store.Manifest:
+def checked_manifest(settings: IndexSettings, path: Path) -> store.Manifest:
     """The manifest of generation directory `path`, if this program and `settings` can search it."""
     manifest = store.read_manifest(path)
     if manifest.format_version != store.FORMAT_VERSION:
@@ -56,7 +56,7 @@ class Ranked:
     """Base of a backend's index; the backend sets the attributes below. Safe to share between
     threads: nothing mutates after opening."""
 
-    settings: Settings
+    settings: IndexSettings
     generation: str
     documents: dict[str, DocumentMeta]
     _manifest: store.Manifest  # of the generation's directory (index.store)

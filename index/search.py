@@ -13,7 +13,7 @@ import numpy as np
 
 from index import dense, store
 from index.backend import backend_for
-from index.config import Settings
+from index.config import IndexSettings
 from index.errors import IndexNotFound
 from index.filtering import wanted
 from index.model import Filters
@@ -31,7 +31,7 @@ class Index(Ranked):
     `Index.open`; safe to share between threads (what is built after loading, the
     filter postings and scopes, is built under a lock or idempotently)."""
 
-    def __init__(self, settings: Settings, generation: str, manifest: store.Manifest, segments: list[Segment]):
+    def __init__(self, settings: IndexSettings, generation: str, manifest: store.Manifest, segments: list[Segment]):
         self.settings = settings
         self.generation = generation
         self._manifest = manifest
@@ -61,12 +61,12 @@ class Index(Ranked):
         self._scopes: dict[Filters, RowRanges] = {}  # rows each filter admits, worked out once
 
     @classmethod
-    def open(cls, settings: Settings) -> Ranked:
+    def open(cls, settings: IndexSettings) -> Ranked:
         """The current generation, from the configured backend (index.backend)."""
         return backend_for(settings).open(settings)
 
     @classmethod
-    def open_files(cls, settings: Settings) -> Index:
+    def open_files(cls, settings: IndexSettings) -> Index:
         """The current generation. If a writer prunes it while it is being read, read the newer one."""
         name = store.current_generation(settings.index_dir)
         while True:
@@ -81,7 +81,7 @@ class Index(Ranked):
                 name = newer
 
     @classmethod
-    def _load(cls, settings: Settings, name: str) -> Index:
+    def _load(cls, settings: IndexSettings, name: str) -> Index:
         path = Path(settings.index_dir) / name
         manifest = checked_manifest(settings, path)
         return cls(settings, name, manifest, [Segment(Path(settings.index_dir) / s.name) for s in manifest.segments])

@@ -3,15 +3,16 @@
 A small hostile file can otherwise expand to gigabytes (a zip bomb), nest until the parser's
 stack breaks, or keep a parser busy for minutes. Each bound is checked as early and as cheaply
 as possible, before the expensive work, and refused with `Unreadable(..., "too_large")` naming
-the limit and its value. The values are settings (index/config.py maps them one to one); the
-time and memory budget are enforced around the whole parse by `ingest.sandbox`.
+the limit and its value. The values are settings (`Limits` is the root of the settings chain: the
+index's, the QA engine's and the app's settings each extend the layer below); the time and memory
+budget are enforced around the whole parse by `ingest.sandbox`.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from ingest.blocks import Block, Line, Unreadable
 
@@ -31,12 +32,33 @@ class Limits:
     ingest_memory_mb: int = 512  # address space of the process reading one file (its RSS stays below)
     pdf_memory_mb: int = 1024  # the same for a PDF, whose scanned pages are rendered and OCR'd there (Tesseract too)
 
+    def __post_init__(self):
+        check_ranges(self, _RANGES)
+
     def memory_mb(self, suffix: str) -> tuple[int, str]:
         """The address-space budget for reading a file of this type, and the setting that holds it."""
         return (self.pdf_memory_mb, "pdf_memory_mb") if suffix == ".pdf" else (self.ingest_memory_mb, "ingest_memory_mb")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The limits alone, also of a subclass's instance (the settings that extend them)."""
+        return {f.name: getattr(self, f.name) for f in fields(Limits)}
+
+
+_RANGES = {
+    "max_zip_mb": (1, None), "max_zip_ratio": (2, None), "max_zip_entries": (1, None), "max_xml_depth": (8, 256),
+    "max_html_depth": (8, 400), "max_line_chars": (1000, None), "max_pdf_pages": (1, None),
+    "ingest_timeout": (1.0, None), "ingest_memory_mb": (128, None), "pdf_memory_mb": (256, None),
+}
+
+
+def check_ranges(settings, ranges: dict[str, tuple]) -> None:
+    """Each named value within its (low, high) bounds (high None: unbounded), so a typo fails at start-up
+    with the setting's name rather than deep inside a run. Every layer's settings check theirs with it."""
+    for name, (low, high) in ranges.items():
+        value = getattr(settings, name)
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ValueError(f"setting {name!r} must be {bounds}, got {value!r}")
 
 
 DEFAULT_LIMITS = Limits()

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from index.config import Settings
+from qa.config import QASettings
 from index.model import Hit
 from ingest.citation import display_date
 from ingest.model import HEADER, ITEM, PARAGRAPH, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
@@ -142,7 +142,7 @@ class _Fact:
     extra: dict = field(default_factory=dict)
 
 
-def compose(query: Query, hits: list[Hit], settings: Settings) -> Answer:
+def compose(query: Query, hits: list[Hit], settings: QASettings) -> Answer:
     """The answer to `query` from its search `hits` (best first)."""
     msg = _MESSAGES[query.language]
     if not _about_document(query):  # header, signer, recipients: not evidence for the plan's content

@@ -20,7 +20,8 @@ import numpy as np
 
 import index
 from index.bm25 import BM25
-from index.config import MINILM, ROOT, Settings
+from index.config import MINILM, ROOT
+from qa.config import QASettings
 from ingest import iter_sources
 from ingest.text import nfc
 from qa.engine import PolicyQA
@@ -42,7 +43,7 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 """
 
 
-def run_bench(settings: Settings, questions_path: Path | None = None) -> dict:
+def run_bench(settings: QASettings, questions_path: Path | None = None) -> dict:
     questions = load_gold(questions_path or DEFAULT_QUESTIONS)
     queries = [q.q for q in questions]
     with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
@@ -97,7 +98,7 @@ def run_bench(settings: Settings, questions_path: Path | None = None) -> dict:
     }
 
 
-def _cold_open(settings: Settings) -> tuple[float, int]:
+def _cold_open(settings: QASettings) -> tuple[float, int]:
     """Open the index and answer one search in a fresh interpreter: what a new process pays."""
     out = subprocess.run(
         [sys.executable, "-c", _COLD_OPEN, str(settings.index_dir), settings.model],

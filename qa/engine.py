@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import index
-from index.config import Settings, load_settings
+from index.config import load_settings
+from qa.config import QASettings
 from index.filtering import admits
 from index.model import Filters, Hit, IndexChanges, IndexStats
 from index.rerank import BASIS as ASKS_BASIS, DOCUMENT, FIGURE, PARTNERS, PERIOD, RerankHint
@@ -43,7 +44,7 @@ class PolicyQA:
     already running keeps the generation it started with, so swaps never break queries in flight.
     """
 
-    def __init__(self, settings: Settings, idx: index.Index):
+    def __init__(self, settings: QASettings, idx: index.Index):
         self.settings = settings
         self._index = idx
         self._write_lock = threading.Lock()
@@ -56,13 +57,13 @@ class PolicyQA:
         index_dir: str | Path | None = None,
         *,
         model: str | None = None,
-        settings: Settings | None = None,
+        settings: QASettings | None = None,
         build: bool = True,
         progress: bool = False,
     ) -> PolicyQA:
         """Open the index at `index_dir` (default from settings); build it from the bundled
         corpus first when there is none and `build` is true."""
-        settings = (settings or load_settings()).with_overrides(index_dir=index_dir, model=model)
+        settings = (settings or load_settings(QASettings)).with_overrides(index_dir=index_dir, model=model)
         if build and index.outdated(settings):  # clauses of an older ingest: re-read them from their sources
             index.resync(settings, progress=progress)
         try:

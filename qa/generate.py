@@ -14,7 +14,7 @@ import re
 import urllib.request
 from dataclasses import replace
 
-from index.config import Settings
+from qa.config import QASettings
 from index.model import Hit
 from qa.model import EN, Answer
 
@@ -31,7 +31,7 @@ _INSTRUCTIONS = {
 }
 
 
-def rewrite(answer: Answer, settings: Settings) -> Answer:
+def rewrite(answer: Answer, settings: QASettings) -> Answer:
     """The answer reworded by the configured LLM, or `answer` itself when generation is off,
     the answer abstained, or anything about the reply cannot be trusted."""
     if not settings.llm_url or answer.abstained or not answer.citations:
@@ -68,7 +68,7 @@ def _excerpt(hit: Hit) -> str:
     return f"{hit.citation}\n{hit.text}{extra}"
 
 
-def _complete(settings: Settings, messages: list[dict]) -> str:
+def _complete(settings: QASettings, messages: list[dict]) -> str:
     """POST {llm_url}/chat/completions; the reply's first message content."""
     body = json.dumps({"model": settings.llm_model, "messages": messages, "temperature": 0}).encode("utf-8")
     headers = {"Content-Type": "application/json"}

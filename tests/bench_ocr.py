@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scans import block_text, cer, render, seed_blocks, tilted, to_pdf  # noqa: E402
 
-from index.config import BUNDLED_CORPUS, Settings  # noqa: E402
+from index.config import BUNDLED_CORPUS  # noqa: E402
+from settings import Settings  # noqa: E402
 from ingest import ingest_file  # noqa: E402
 from ingest.model import TABLE_ROW  # noqa: E402
 from ingest.ocr import OcrOptions  # noqa: E402

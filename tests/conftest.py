@@ -8,7 +8,8 @@ import pytest
 
 from browser_support import start_app, stop_app
 from index import current_generation, sync
-from index.config import BUNDLED_CORPUS, Settings
+from index.config import BUNDLED_CORPUS
+from settings import Settings
 
 
 WAIT = 10.0  # seconds a test's writer waits for the lock: a background merge holds it while it publishes

@@ -22,7 +22,7 @@ import pytest
 import app
 from browser_support import free_port
 from ui import render
-from index.config import Settings
+from settings import Settings
 from index.model import INDEX_ERROR_CODES, Hit
 from ingest.model import ERROR_CODES, DocumentMeta, TaskRow
 from qa.library import UPLOAD_CODES, DocumentRecord, UploadResult

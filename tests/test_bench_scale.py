@@ -6,7 +6,7 @@ import pytest
 
 from bench.scale import HNSW_EF, HNSW_M, QUESTIONS, SKIPPABLE, STUB_MODEL, format_scale, install_stub, run_scale
 from bench.synthetic import CLAUSES_PER_DOC, document, generate
-from index.config import Settings
+from settings import Settings
 from ingest import ingest_file
 from ingest.model import TABLE_ROW
 

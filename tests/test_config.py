@@ -2,7 +2,9 @@
 
 import pytest
 
-from index.config import Settings, load_settings
+from index.config import IndexSettings, load_settings as config_loader
+from qa.config import QASettings
+from settings import Settings, app_settings, load_settings
 
 
 def test_precedence_file_then_environment_then_overrides(tmp_path, monkeypatch):
@@ -38,8 +40,23 @@ def test_a_broken_or_unknown_config_file_is_named(tmp_path, monkeypatch):
         load_settings()
 
 
+def test_each_layer_reads_only_its_own_settings(tmp_path, monkeypatch):
+    """The Python API (QA settings) reads a file that also holds the app's port without refusing it,
+    and never learns the port; the app and the CLI (every layer's) take it."""
+    config = tmp_path / "policyqa.toml"
+    config.write_text('port = 8000\nabstain_threshold = 0.5\nmax_zip_mb = 50\n', encoding="utf-8")
+    monkeypatch.setenv("POLICYQA_CONFIG", str(config))
+    qa_settings = config_loader(QASettings)
+    assert (qa_settings.abstain_threshold, qa_settings.max_zip_mb) == (0.5, 50)
+    assert not hasattr(qa_settings, "port")
+    assert config_loader(IndexSettings).limits.max_zip_mb == 50
+    assert load_settings().port == 8000
+    assert app_settings(qa_settings).port == 8000 and app_settings(qa_settings).abstain_threshold == 0.5
+
+
 def test_optional_settings_are_unset_by_an_empty_value(monkeypatch):
     monkeypatch.setenv("POLICYQA_LLM_URL", "")
-    assert load_settings().llm_url is None
+    monkeypatch.setenv("POLICYQA_DENSE_LANGUAGES", "")
+    assert load_settings().llm_url is None and load_settings().dense_languages == ""
     with pytest.raises(ValueError, match="'batch_size'"):
         Settings(batch_size=0)

@@ -26,7 +26,7 @@ import index.dense
 import index.merger
 from index import Index, IndexEmpty, IndexLocked, IndexMismatch, IndexNotFound, current_generation, remove, resync, sync
 from index import segment, store
-from index.config import Settings
+from settings import Settings
 from index.errors import IndexDamaged
 from index.model import FileError, Filters
 from ingest.text import fold
@@ -348,7 +348,7 @@ def test_writer_killed_mid_build_leaves_the_index_openable(writable, tmp_path):
         from pathlib import Path
         import index.dense
         from index import sync
-        from index.config import Settings
+        from settings import Settings
 
         def stall(*args):
             Path({str(marker)!r}).touch()
@@ -854,7 +854,7 @@ _SYNC_WRITER = PHASES + """
 import sys
 from pathlib import Path
 from index import merger, sync
-from index.config import Settings
+from settings import Settings
 sync(Settings(index_dir=Path(sys.argv[1]), lock_timeout=30), [Path(sys.argv[2])])
 merger.wait()  # as `policyqa index` does
 """
@@ -892,7 +892,7 @@ def test_a_writer_killed_during_its_background_merge_leaves_its_generation_servi
         from pathlib import Path
         import index.merger
         from index import sync
-        from index.config import Settings
+        from settings import Settings
 
         real = index.merger.plan_and_write
         def stall(*args, **kwargs):

@@ -216,8 +216,8 @@ def test_searching_loads_no_segmenter(built):
     """pyvi pulls in scikit-learn (seconds, ~170 MB): a server answering questions never loads it."""
     import subprocess
     import sys
-    code = ("import sys; from index import Index; from index.config import Settings; "
-            f"i = Index.open(Settings(index_dir={str(built.index_dir)!r}, model={built.model!r}, dense_languages='')); "
+    code = ("import sys; from index import Index; from index.config import IndexSettings; "
+            f"i = Index.open(IndexSettings(index_dir={str(built.index_dir)!r}, model={built.model!r}, dense_languages='')); "
             "assert i.search('Cơ quan nào chủ trì dán nhãn sinh thái?', 5); "
             "print('pyvi' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

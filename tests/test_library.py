@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cli
-from index.config import Settings
+from settings import Settings
 from qa import PolicyQA, feedback
 
 CAO_LANH = "cao-lanh-dong-thap_ke-hoach-178-kh-ubnd_2021"

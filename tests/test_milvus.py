@@ -16,7 +16,8 @@ import pytest
 pytest.importorskip("pymilvus")
 
 from index import Index, IndexNotFound, current_generation, merger, milvus, remove, store, sync
-from index.config import ROOT, Settings
+from index.config import ROOT
+from settings import Settings
 from index.filtering import _words as words, admits
 from index.model import Filters
 from qa.evaluate import load_gold
@@ -175,7 +176,7 @@ import sys, time
 from pathlib import Path
 import index.milvus
 from index import merger, remove, sync
-from index.config import Settings
+from settings import Settings
 
 settings = Settings(index_dir=Path(sys.argv[1]), backend="milvus", lock_timeout=30)
 if len(sys.argv) > 3:  # stall after some rows are in, signalling it

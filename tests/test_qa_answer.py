@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from index.config import Settings
+from settings import Settings
 from index.model import Hit
 from ingest.model import DocumentMeta, TaskRow
 from qa import kinds

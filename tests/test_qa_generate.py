@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from index.config import Settings
+from settings import Settings
 from index.model import Hit
 from ingest.model import DocumentMeta, TaskRow
 from qa.generate import rewrite, verify_citations

