@@ -8,15 +8,15 @@ retrieval ranked it, and whether the asked-for field (agency, date, figure, basi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from qa.config import QASettings
 from index.model import Hit
 from ingest.citation import display_date
-from ingest.model import HEADER, ITEM, PARAGRAPH, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
+from ingest.model import HEADER, HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
 from ingest.text import fold
 from qa import english
+from qa.config import QASettings
 from qa.expand import english_name
 from qa.extract import (
     AGENCY_KINDS,
@@ -52,6 +52,7 @@ from qa.model import (
     Answer,
     Fact,
     Query,
+    Term,
 )
 from qa.question import asks_amount, asks_several_figures, asks_signer_too
 from qa.terms import contains, coverage, key, mark, term_phrases
@@ -190,20 +191,33 @@ def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
     innermost heading) and support (coverage plus small bonuses for rank, topic and the asked
     year), best first."""
     out = []
+    asked: dict[str, tuple[Term, ...]] = {}
     for rank, hit in enumerate(hits):
         topic = " ".join(filter(None, (hit.row.group, hit.section.split(SECTION_SEP)[-1])))
         if query.terms:
+            # a basis question asks what the document implements: what its title and its basis clause both say
+            terms = query.terms if query.intent == BASIS else asked.setdefault(
+                hit.doc.doc_id, beyond_document(query.terms, hit.doc, query.folded))
             text = " ".join(filter(None, (hit.text, hit.row.lead, hit.row.partners)))  # a row's own fields
-            whole = coverage(query.terms, f"{text} {topic}", query.folded)
-            own = coverage(query.terms, text, query.folded) if hit.kind == TABLE_ROW else whole
+            whole = coverage(terms, f"{text} {topic}", query.folded)
+            own = coverage(terms, text, query.folded) if hit.kind == TABLE_ROW else whole
             cov = OWN_SHARE * own + (1 - OWN_SHARE) * whole
-            topical = coverage(query.terms, topic, query.folded)
+            topical = coverage(terms, topic, query.folded)
         else:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
             cov, topical = float(not query.filters.is_empty()), 0.0
         period = period_of(hit.section, hit.row.period)
         year = YEAR_BONUS if period and any(period.covers(y) for y in query.years) else 0.0
         out.append(_Scored(hit, rank, cov, cov + RANK_BONUS / (1 + rank) + TOPIC_BONUS * topical + year))
     return sorted(out, key=lambda s: (-s.support, s.rank))
+
+
+def beyond_document(terms: Sequence[Term], doc: DocumentMeta, folded: bool) -> tuple[Term, ...]:
+    """The terms that the document's type and title do not hold: "kinh phí thực hiện kế hoạch SX-TD
+    bền vững" asks, of a plan titled "Thực hiện Chương trình … sản xuất và tiêu dùng bền vững", for
+    "kinh phí"; the rest names the document, which every clause of it is about (all the terms when
+    the title holds every one)."""
+    document = f"{doc.doc_type or ''} {doc.title or ''}"
+    return tuple(t for t in terms if coverage((t,), document, folded) < 1.0) or tuple(terms)
 
 
 def _confidence(best: _Scored, field_found: bool) -> float:
@@ -478,7 +492,9 @@ _READERS = {LEAD: _lead_facts, PARTNER: _partner_facts, WHEN: _when_facts, TARGE
 
 
 def _general_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
-    best = scored[0]
+    """The best clause quoted; a heading only when nothing else was found ("Mục đích" names what its
+    section's clauses say)."""
+    best = next((s for s in scored if s.hit.kind != HEADING), scored[0])
     sentence = _task(query, best.hit)
     return [_Fact(best, sentence, sentence, period_of(best.hit.section, best.hit.row.period))]
 

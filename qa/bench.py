@@ -21,9 +21,9 @@ import numpy as np
 import index
 from index.bm25 import BM25
 from index.config import MINILM, ROOT
-from qa.config import QASettings
 from ingest import iter_sources
 from ingest.text import nfc
+from qa.config import QASettings
 from qa.engine import PolicyQA
 from qa.evaluate import first_relevant_rank, load_gold
 

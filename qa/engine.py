@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import index
 from index.config import load_settings
-from qa.config import QASettings
 from index.filtering import admits
 from index.model import Filters, Hit, IndexChanges, IndexStats
 from index.rerank import BASIS as ASKS_BASIS, DOCUMENT, FIGURE, PARTNERS, PERIOD, RerankHint
@@ -21,6 +20,7 @@ from ingest.text import nfc
 from qa import assignments as who
 from qa import kinds
 from qa.assignments import Assignment
+from qa.config import QASettings
 from qa.conversation import resolve
 from qa.generate import rewrite
 from qa.kinds import Context

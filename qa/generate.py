@@ -14,8 +14,8 @@ import re
 import urllib.request
 from dataclasses import replace
 
-from qa.config import QASettings
 from index.model import Hit
+from qa.config import QASettings
 from qa.model import EN, Answer
 
 log = logging.getLogger(__name__)

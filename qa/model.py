@@ -60,6 +60,7 @@ class Query:
     places: tuple[str, ...] = ()  # every covered locality the question names, in order
     compare: bool = False  # "so sánh …", "compare …": one answer per document or place
     asks_list: bool = False  # "những nhiệm vụ gì", "liệt kê", "what tasks": every item, not the best one
+    listed: Term | None = None  # the kind of item listed, as headings name it: "mục tiêu" for "what objectives"
     asked_type: str | None = None  # "kế hoạch số bao nhiêu", "which decision": the type of document asked for
     search_text: str = ""  # what the index is asked: `text` less the place its filters scope to
 

@@ -21,6 +21,9 @@ __all__ = ["Query", "analyze"]
 
 _AGENCY_NOUNS = ("agency", "organisation", "department", "body", "unit", "office", "division", "authority",
                  "board", "committee", "centre", "association", "ministry")
+# "which units support …": an agency noun before a verb of taking part asks partners.
+_WHICH_PARTNER = tuple(f"{w} {noun} {verb}" for w in ("which", "what") for noun in _AGENCY_NOUNS
+                       for verb in ("coordinate", "cooperate", "support", "assist", "work with"))
 # Intent cues, in order of precedence. "mục tiêu"/"target" alone is no cue: goals are quoted
 # like any text, while "bao nhiêu" asks for a figure the answer must contain.
 _STRONG = {
@@ -52,7 +55,7 @@ _STRONG = {
         (PARTNER, ("coordinate", "coordinating", "coordination", "partner", "cooperate", "cooperation",
                    "work with", "works with", "working with", "together with", "assist", "collaborate",
                    "who supports", "who support", "agencies support", "supporting agencies", "supporting agency",
-                   "in support", "alongside")),
+                   "in support", "alongside", *_WHICH_PARTNER)),
         (LEAD, ("who", *(f"{w} {noun}" for w in ("which", "what") for noun in _AGENCY_NOUNS),
                 "in charge", "responsible", "lead", "led by", "preside", "lead agency", "lead agencies",
                 "leading agency", "main agency", "focal point")),
@@ -61,7 +64,8 @@ _STRONG = {
 # Verbs of leading: with one present, "coordinate" marks a partner question only next to a who-word;
 # and when the question names the agency itself, they do not make it a who-question.
 _LEAD_VERBS = {VI: ("chủ trì", "phụ trách", "đầu mối", "chịu trách nhiệm", "trách nhiệm", "giao cho", "được giao"),
-               EN: ("lead", "in charge", "responsible", "preside", "led by", "tasked")}
+               EN: ("lead", "in charge", "responsible", "preside", "led by", "is tasked", "are tasked", "was tasked",
+                    "were tasked", "tasked with")}  # not "tasked" alone: as a key it is the noun "task"
 # Verbs of taking part: "Sở X phối hợp những nhiệm vụ nào?" asks what the agency supports.
 _PARTNER_VERBS = {VI: ("phối hợp", "tham gia phối hợp"), EN: ("coordinate", "support", "assist", "work with")}
 # Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
@@ -154,9 +158,9 @@ _COMPARE_CUES = {
 _WHO_PARTNER = {
     VI: ("nào phối hợp", "ai phối hợp", "phối hợp với ai", "phối hợp với cơ quan nào", "phối hợp với đơn vị nào",
          "đơn vị phối hợp", "cơ quan phối hợp"),
-    EN: ("who coordinate", "which agency coordinate", "coordinating agency", "partner agency", "who cooperate",
+    EN: ("who coordinate", "coordinating agency", "partner agency", "who cooperate",
          "who support", "who supports", "who work with", "who works with", "agencies work with", "agency work with",
-         "who assist", "supporting agency", "supporting agencies", "collaborate"),
+         "who assist", "supporting agency", "supporting agencies", "collaborate", *_WHICH_PARTNER),
 }
 
 # English cues whose Vietnamese rendering helps find the answer ("based on" -> "căn cứ"); "chủ trì"
@@ -252,29 +256,46 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
         asks_list=_asks_list(content, language, folded),
+        listed=_listed(content, language, folded),
         asked_type=_asked_type(text, language, folded),
         search_text=_search_text(text, places, place_spans, document_field),
     )
 
 
-# "những giải pháp gì", "nhiệm vụ chủ yếu nào", "what measures": every item of a kind is asked.
-_LIST_NOUNS = {VI: ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu", "kết quả", "nội dung", "việc", "chỉ tiêu",
-                    "mục đích", "yêu cầu"),
-               EN: ("tasks", "measures", "solutions", "activities", "objectives", "targets", "results", "actions",
-                    "purposes", "requirements", "aims")}
+# "những giải pháp gì", "nhiệm vụ chủ yếu nào", "what measures": every item of a kind is asked; each
+# noun with the words a document's headings name such items by ("II. MỤC TIÊU", "II. CHỈ TIÊU CHỦ YẾU"),
+# none for a noun of any kind of item ("những việc gì").
+_LIST_NOUNS = {VI: {**{n: (n,) for n in ("nhiệm vụ", "giải pháp", "mục tiêu", "kết quả", "nội dung", "chỉ tiêu",
+                                         "mục đích", "yêu cầu")}, "hoạt động": (), "việc": ()},  # () names no heading
+               EN: {"tasks": ("nhiệm vụ",), "measures": ("giải pháp",), "solutions": ("giải pháp",),
+                    "activities": ("hoạt động",), "objectives": ("mục tiêu",), "targets": ("mục tiêu", "chỉ tiêu"),
+                    "results": ("kết quả",), "actions": ("nhiệm vụ", "hoạt động"), "purposes": ("mục đích",),
+                    "requirements": ("yêu cầu",), "aims": ("mục tiêu", "mục đích")}}
 
 
 def _asks_list(content: str, language: str, folded: bool) -> bool:
     """The question asks for every item of a kind: a tasks cue, "<noun> … gì/nào", "làm (được) gì"."""
-    if _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(content, ("làm gì", "được gì"), language,
-                                                                              folded):
-        return True
-    if language != VI:
-        return _has_cue(content, [f"what {n}" for n in _LIST_NOUNS[EN]] + [f"which {n}" for n in _LIST_NOUNS[EN]],
-                        language, folded)
+    return _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(
+        content, ("làm gì", "được gì"), language, folded) or _list_noun(content, language, folded) is not None
+
+
+def _list_noun(content: str, language: str, folded: bool) -> str | None:
+    """The noun of a kind of item asked for every item of: "những mục tiêu gì", "what objectives"."""
     k = _cue_key(language, folded)
-    q, what, which = k(content), re.escape(k("gì")), re.escape(k("nào"))
-    return any(re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{what}|{which})\b", q) for n in _LIST_NOUNS[VI])
+    q = k(content)
+    if language != VI:
+        return next((n for n in _LIST_NOUNS[EN] if any(contains(q, k(f"{w} {n}")) for w in ("what", "which",
+                                                                                             "what are the"))), None)
+    what, which = re.escape(k("gì")), re.escape(k("nào"))
+    return next((n for n in _LIST_NOUNS[VI]
+                 if re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{what}|{which})\b", q)), None)
+
+
+def _listed(content: str, language: str, folded: bool) -> Term | None:
+    """The kind of item a list question names, in the words of headings ("mục tiêu" for "what objectives")."""
+    noun = _list_noun(content, language, folded)
+    words = _LIST_NOUNS[language][noun] if noun else ()
+    return Term(tuple(key(w, folded) if folded else w for w in words)) if words else None
 
 
 def _asked_type(text: str, language: str, folded: bool) -> str | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from qa.config import QASettings
 from index.model import Filters, Hit
 from ingest.model import DocumentMeta
 from qa.assignments import Assignment
+from qa.config import QASettings
 from qa.model import Query
 
 

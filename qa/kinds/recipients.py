@@ -17,7 +17,7 @@ from qa.terms import key
 
 # Folded question forms asking whom a document goes to; the documents' own recipient lines.
 # A question that goes on after "gửi cơ quan nào" asks who acts on what is sent ("… gửi sở nào thẩm định?").
-_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"),
+_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"),
           EN: re.compile(r"\b(?:sent to|send to|addressed to|to whom|recipients?)\b")}
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
@@ -27,7 +27,7 @@ _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 
 
 # The only content a recipients question has besides the asked form: the document itself (folded words).
-_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui nam lan luot sxtdbv san xuat va tieu dung ben to "
+_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len noi nhan nhung nam lan luot sxtdbv san xuat va tieu dung ben to "
                                 "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient "
                                 "scp the was were is its each which whom provincial province department agency office "
                                 "body authority".split())  # and the kind of addressee asked

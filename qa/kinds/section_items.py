@@ -1,6 +1,7 @@
 """"Nghi Xuân đề ra những nhiệm vụ gì trong thời gian tới?": every item of the section whose
 heading the question names (a report's next tasks, a plan's solutions), in the document's order,
-not the few items a search ranks first."""
+not the few items a search ranks first. Also a question whose best match is a heading ("Mục đích
+của kế hoạch là gì?"): a heading is never the answer, its section is."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ import re
 
 from index.model import Hit
 from ingest.model import HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
-from qa.answer import compose, doc_label
+from qa.answer import beyond_document, compose, doc_label
 from qa.extract import shorten, strip_label
 from qa.kinds.context import Context
 from qa.kinds.scope import REPORT_TYPES, RESULTS
-from qa.model import GENERAL, TARGET, Answer, Fact
+from qa.model import GENERAL, TARGET, Answer, Fact, Term
 from qa.terms import contains, coverage, key
 
 DEPTH = 20  # hits whose sections are candidates
 HEADING_MATCH = 0.6  # share of the question's terms the heading (with the document's title) must hold
 OWN_MATCH = 0.3  # and the heading alone: it names the section
-MIN_ITEMS, MAX_ITEMS = 2, 30
+MIN_ITEMS, MAX_ITEMS = 1, 30
 ITEM_LIMIT = 200  # characters of an item on the first line
 # "Trên đây là báo cáo …": the closing formula of an administrative document, not an item of its last section.
 _CLOSING = re.compile(r"^\W*trên đây\b", re.IGNORECASE)
+_NUMBERING = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", re.IGNORECASE)  # "II. ", "2.1. ", "a) "
 
 _WORDS = {"vi": "Theo {doc}, mục «{heading}» gồm {n} {noun}: {items}.",
           "en": "According to {doc}, section «{heading}» lists {n} {noun}: {items}."}
@@ -32,12 +34,18 @@ _NOUNS = {"vi": ("nhiệm vụ", "giải pháp", "hoạt động", "mục tiêu"
 
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
-    if not q.asks_list or q.agency or q.compare or q.document_field or q.intent not in (GENERAL, TARGET):
+    if q.agency or q.compare or q.document_field or q.intent not in (GENERAL, TARGET):
         return None  # TARGET: "có bao nhiêu nhiệm vụ …?" counts the items
-    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms else []
-    if q.intent == TARGET and hits and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
+    if not q.asks_list and q.intent != GENERAL:
+        return None
+    named = _named(q)
+    expansion = " ".join((q.expansion, *named.alternatives)) if named else q.expansion
+    hits = ctx.search(q.search_text, DEPTH, ctx.filters, expansion) if q.terms or named else []
+    if not q.asks_list and not (hits and hits[0].kind == HEADING):
+        return None
+    if q.intent == TARGET and not q.listed and hits and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
         return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted
-    found = _section(ctx, hits) or _report_body(ctx)
+    found = _section(ctx, hits, named) or _report_body(ctx)
     if found is None:
         return None
     heading, items = found
@@ -54,31 +62,50 @@ def answer(ctx: Context) -> Answer | None:
     return Answer(q.text, "\n".join(lines), items, False, q.language, GENERAL, facts, 1.0)
 
 
-def _section(ctx: Context, hits: list[Hit]) -> tuple[str, list[Hit]] | None:
-    """The section among the hits' sections whose own heading best holds the question's terms,
-    with its items; None unless a heading names what is asked and lists several items."""
+def _named(q) -> Term | None:
+    """The kind of item listed when no term holds it ("mục tiêu" is no search term): the heading must name it."""
+    if q.listed and not any(set(q.listed.alternatives) & set(t.alternatives) for t in q.terms):
+        return q.listed
+    return None
+
+
+def _section(ctx: Context, hits: list[Hit], named: Term | None) -> tuple[str, list[Hit]] | None:
+    """The section among the hits' sections whose own heading best holds the question's terms
+    (with the kind of item listed: "mục tiêu", often no search term) and lists 1 to MAX_ITEMS
+    items, with its items; None unless a heading names what is asked."""
     q = ctx.query
-    best: tuple[float, int, str, str] | None = None  # (match, -rank, doc, path)
+    terms = (*q.terms, named) if named else q.terms
+    asked = " ".join(a for t in terms for a in t.alternatives)
+    candidates: dict[tuple[str, str], tuple[float, float, int]] = {}  # (doc, path) -> (match, share asked, -rank)
     for rank, hit in enumerate(hits):
-        if hit.kind not in (ITEM, TABLE_ROW) or not hit.section:
+        if hit.kind not in (ITEM, TABLE_ROW, PARAGRAPH) or not hit.section:
             continue
         parts = hit.section.split(SECTION_SEP)
+        # the document's type and title say what every section is about ("Kế hoạch", "… sản xuất và
+        # tiêu dùng bền vững"): the heading itself must hold enough of the rest
+        document = f"{hit.doc.doc_type or ''} {hit.doc.title or ''}"
+        rest = beyond_document(terms, hit.doc, q.folded)
         for depth in range(len(parts), 0, -1):
             heading = parts[depth - 1]
-            # the document's title says what every section is about ("… sản xuất và tiêu dùng bền vững")
-            match = coverage(q.terms, f"{heading} {hit.doc.title or ''}", q.folded)
-            candidate = (match, -rank, hit.doc.doc_id, SECTION_SEP.join(parts[:depth]))
-            if (match >= HEADING_MATCH and coverage(q.terms, heading, q.folded) >= OWN_MATCH
-                    and (best is None or candidate[:2] > best[:2])):
-                best = candidate
-    if best is None:
-        return None
-    _, _, doc_id, path = best
-    items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW, PARAGRAPH) and not _CLOSING.match(h.text)
-             and (h.section == path or h.section.startswith(path + SECTION_SEP))]
-    if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
-        return None
-    return path.split(SECTION_SEP)[-1], items
+            match = coverage(terms, f"{heading} {document}", q.folded)
+            if match < HEADING_MATCH or coverage(rest, heading, q.folded) < OWN_MATCH or (
+                    named and not coverage((named,), heading, q.folded)):
+                continue
+            # of equal matches, the heading the question asks more of: "Mục đích" over "MỤC ĐÍCH, YÊU CẦU"
+            where = (hit.doc.doc_id, SECTION_SEP.join(parts[:depth]))
+            candidates.setdefault(where, (match, _share_asked(heading, asked, q.folded), -rank))
+    for (doc_id, path), _ in sorted(candidates.items(), key=lambda c: c[1], reverse=True):
+        items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW, PARAGRAPH)
+                 and not _CLOSING.match(h.text) and (h.section == path or h.section.startswith(path + SECTION_SEP))]
+        if MIN_ITEMS <= len(items) <= MAX_ITEMS:  # a heading over a whole document lists no one thing
+            return path.split(SECTION_SEP)[-1], items
+    return None
+
+
+def _share_asked(heading: str, asked: str, folded: bool) -> float:
+    """The share of a heading's words (its numbering aside) that the question's terms hold."""
+    words = [w for w in key(_NUMBERING.sub("", heading), folded).split() if w.isalpha()]
+    return coverage([Term((w,)) for w in words], asked, folded) if words else 0.0
 
 
 def _report_body(ctx: Context) -> tuple[str, list[Hit]] | None:
