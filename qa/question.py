@@ -484,6 +484,11 @@ _DOCUMENT_NUMBER = re.compile(r"\bnumber of the (?:(?!in\b|of\b|for\b|under\b|wi
                               re.IGNORECASE)
 
 
+# "the number of the Nghi Xuan report", "the number of Cao Lanh's plan" (on the key form): a document
+# of the kinds indexed, its own number; a decision is only ever cited (_DOCUMENT_NUMBER: basis).
+_OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:[\w']+ ){0,3}?(?:plan|report|letter|dispatch)\b")
+
+
 def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
     if language == EN and _DOCUMENT_NUMBER.search(text):
         return BASIS
@@ -575,7 +580,8 @@ def _subject_type(text: str, language: str, locality: str | None, documents: lis
 def _number_field(q: str, k: Callable[[str], str], language: str) -> str | None:
     """DOC_NUMBER when the question asks a document's own number (not one it cites)."""
     has = lambda cues: any(contains(q, k(c)) for c in cues)  # noqa: E731
-    if has(_NUMBER_CUES[language]) and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]):
+    asked = has(_NUMBER_CUES[language]) or (language == EN and _OWN_NUMBER.search(q) is not None)
+    if asked and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]):
         return DOC_NUMBER
     return None
 

@@ -69,3 +69,11 @@ def test_words_of_the_documents_title_are_its_scope_not_the_asked_content(engine
     # a basis question asks what the document implements: its title words are the content there
     assert "3352/SCT-KHTH" in first(engine.ask("Báo cáo kết quả SX và TD bền vững năm 2021 của Triệu Sơn được lập "
                                                "theo công văn nào?"))
+
+
+def test_the_number_of_a_places_own_document_is_its_number_not_a_basis(engine):
+    assert "178/KH-UBND" in first(engine.ask("What is the number of Cao Lanh's plan?"))
+    line = first(engine.ask("What is the number of the Nghi Xuan report?"))
+    assert "does not state its number" in line and "7664" not in line  # the letter it answers is no number of its own
+    assert "889/QĐ-TTg" in first(engine.ask("What is the number of the Prime Minister's decision that the Thanh Hoa "
+                                            "plan implements?"))
