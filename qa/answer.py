@@ -189,21 +189,32 @@ def highlight(text: str, query: Query, html: bool = False) -> str:
 def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
     """Hits with their term coverage (a table row mostly by its own fields, prose with its
     innermost heading) and support (coverage plus small bonuses for rank, topic and the asked
-    year), best first."""
+    year), best first. Coverage counts the terms beyond each document's own title, unless no hit
+    holds any of those: then the title's words were what the question asked ("Who is the focal agency
+    for the programme?") and every term counts."""
+    if not query.terms:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
+        return _scored(query, hits, lambda hit: ())
+    full = lambda hit: query.terms  # noqa: E731
+    if query.intent == BASIS:  # what a document implements is what its title and its basis clause both say
+        return _scored(query, hits, full)
+    beyond: dict[str, tuple[Term, ...]] = {}
+    of_hit = lambda hit: beyond.setdefault(  # noqa: E731
+        hit.doc.doc_id, beyond_document(query.terms, hit.doc, query.folded) or query.terms)
+    scored = _scored(query, hits, of_hit)
+    return scored if any(s.coverage for s in scored) else _scored(query, hits, full)
+
+
+def _scored(query: Query, hits: list[Hit], terms_of: Callable[[Hit], Sequence[Term]]) -> list[_Scored]:
     out = []
-    asked: dict[str, tuple[Term, ...]] = {}
     for rank, hit in enumerate(hits):
         topic = " ".join(filter(None, (hit.row.group, hit.section.split(SECTION_SEP)[-1])))
-        if query.terms:
-            # a basis question asks what the document implements: what its title and its basis clause both say
-            terms = query.terms if query.intent == BASIS else asked.setdefault(
-                hit.doc.doc_id, beyond_document(query.terms, hit.doc, query.folded))
+        if terms := terms_of(hit):
             text = " ".join(filter(None, (hit.text, hit.row.lead, hit.row.partners)))  # a row's own fields
             whole = coverage(terms, f"{text} {topic}", query.folded)
             own = coverage(terms, text, query.folded) if hit.kind == TABLE_ROW else whole
             cov = OWN_SHARE * own + (1 - OWN_SHARE) * whole
             topical = coverage(terms, topic, query.folded)
-        else:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
+        else:
             cov, topical = float(not query.filters.is_empty()), 0.0
         period = period_of(hit.section, hit.row.period)
         year = YEAR_BONUS if period and any(period.covers(y) for y in query.years) else 0.0
@@ -214,10 +225,9 @@ def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
 def beyond_document(terms: Sequence[Term], doc: DocumentMeta, folded: bool) -> tuple[Term, ...]:
     """The terms that the document's type and title do not hold: "kinh phí thực hiện kế hoạch SX-TD
     bền vững" asks, of a plan titled "Thực hiện Chương trình … sản xuất và tiêu dùng bền vững", for
-    "kinh phí"; the rest names the document, which every clause of it is about (all the terms when
-    the title holds every one)."""
+    "kinh phí"; the rest names the document, which every clause of it is about."""
     document = f"{doc.doc_type or ''} {doc.title or ''}"
-    return tuple(t for t in terms if coverage((t,), document, folded) < 1.0) or tuple(terms)
+    return tuple(t for t in terms if coverage((t,), document, folded) < 1.0)
 
 
 def _confidence(best: _Scored, field_found: bool) -> float:

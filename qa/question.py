@@ -233,6 +233,9 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
             content, _LEAD_VERBS[language], language, folded)
         intent = PARTNER if partner_only else LEAD
     followup = _is_followup(text, [u for u in units if u.content])
+    listed = _listed(content, language, folded)
+    terms = _terms([u for u in units if u.content], language == VI,
+                   (lambda u: _english_weight(u, lex)) if language == EN else (lambda u: float(u.end - u.start)))
     return Query(
         text=text,
         language=language,
@@ -244,8 +247,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
                         doc_type=None if doc_ids or document_field or intent == BASIS  # other documents cite it
                         else _subject_type(text, language, scope, documents)),
         unknown_locality=None if scope else unknown,
-        terms=_terms([u for u in units if u.content], language == VI,
-                     (lambda u: _english_weight(u, lex)) if language == EN else (lambda u: float(u.end - u.start))),
+        terms=terms or ((listed,) if listed else ()),  # "Thanh Hóa đặt ra những mục tiêu gì?": the kind is what is asked
         years=years,
         localities=_display_localities(known_localities),
         document_field=document_field,
@@ -256,7 +258,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
         asks_list=_asks_list(content, language, folded),
-        listed=_listed(content, language, folded),
+        listed=listed,
         asked_type=_asked_type(text, language, folded),
         search_text=_search_text(text, places, place_spans, document_field),
     )

@@ -77,3 +77,24 @@ def test_the_number_of_a_places_own_document_is_its_number_not_a_basis(engine):
     assert "does not state its number" in line and "7664" not in line  # the letter it answers is no number of its own
     assert "889/QĐ-TTg" in first(engine.ask("What is the number of the Prime Minister's decision that the Thanh Hoa "
                                             "plan implements?"))
+
+
+def test_review_a_kind_named_beside_a_topic_lists_the_topics_group(engine):
+    """The kind of item ("nhiệm vụ", "tasks") names the section only when nothing else does: with a
+    topic, the appendix group of that topic is listed, though its heading never says "nhiệm vụ"."""
+    line = first(engine.ask("Thanh Hóa có những nhiệm vụ nào về mua sắm bền vững?"))
+    assert "«VIII. Đẩy mạnh mua sắm bền vững» gồm 3 nhiệm vụ" in line
+    assert "«VI. Thúc đẩy dán nhãn" in first(engine.ask("What tasks fall under eco-labelling in Thanh Hoa?"))
+
+
+def test_review_the_year_asked_narrows_a_sections_targets(engine):
+    line = first(engine.ask("Cao Lãnh có những chỉ tiêu nào đến năm 2030?"))
+    assert "90%" in line and "60%" not in line  # the 2030 targets, not those of 2021-2025
+
+
+def test_review_title_words_count_when_nothing_else_of_the_question_is_found(engine):
+    a = engine.ask("Who is the focal agency for implementing the sustainable production and consumption programme "
+                   "in Thanh Hoa?")
+    assert "Sở Công Thương" in first(a)
+    # a question of nothing but a kind and a document no index holds is not answered from another
+    assert engine.ask("Tỉnh Đồng Tháp đặt ra những mục tiêu gì trong Kế hoạch 07/KH-UBND?").abstained

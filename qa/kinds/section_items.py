@@ -10,7 +10,7 @@ import re
 from index.model import Hit
 from ingest.model import HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
 from qa.answer import beyond_document, compose, doc_label
-from qa.extract import shorten, strip_label
+from qa.extract import period_of, shorten, strip_label
 from qa.kinds.context import Context
 from qa.kinds.scope import REPORT_TYPES, RESULTS
 from qa.model import GENERAL, TARGET, Answer, Fact, Term
@@ -39,12 +39,13 @@ def answer(ctx: Context) -> Answer | None:
     if not q.asks_list and q.intent != GENERAL:
         return None
     named = _named(q)
-    expansion = " ".join((q.expansion, *named.alternatives)) if named else q.expansion
-    hits = ctx.search(q.search_text, DEPTH, ctx.filters, expansion) if q.terms or named else []
+    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms else []
     if not q.asks_list and not (hits and hits[0].kind == HEADING):
         return None
-    if q.intent == TARGET and not q.listed and hits and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
-        return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted
+    if q.intent == TARGET and (not q.listed or q.years) and hits and not compose(
+            q, hits[:ctx.depth], ctx.settings).abstained:
+        return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted; the
+        # targets of a year asked ("những chỉ tiêu nào đến năm 2030") are read for that year
     found = _section(ctx, hits, named) or _report_body(ctx)
     if found is None:
         return None
@@ -63,7 +64,8 @@ def answer(ctx: Context) -> Answer | None:
 
 
 def _named(q) -> Term | None:
-    """The kind of item listed when no term holds it ("mục tiêu" is no search term): the heading must name it."""
+    """The kind of item listed when no term holds it ("nhiệm vụ", "mục tiêu" are no search terms): a
+    heading that names it is the one asked."""
     if q.listed and not any(set(q.listed.alternatives) & set(t.alternatives) for t in q.terms):
         return q.listed
     return None
@@ -71,25 +73,28 @@ def _named(q) -> Term | None:
 
 def _section(ctx: Context, hits: list[Hit], named: Term | None) -> tuple[str, list[Hit]] | None:
     """The section among the hits' sections whose own heading best holds the question's terms
-    (with the kind of item listed: "mục tiêu", often no search term) and lists 1 to MAX_ITEMS
-    items, with its items; None unless a heading names what is asked."""
+    (with the kind of item listed, often no search term: "mục tiêu") and lists 1 to MAX_ITEMS items,
+    with its items; None unless a heading names what is asked."""
     q = ctx.query
-    terms = (*q.terms, named) if named else q.terms
-    asked = " ".join(a for t in terms for a in t.alternatives)
     candidates: dict[tuple[str, str], tuple[float, float, int]] = {}  # (doc, path) -> (match, share asked, -rank)
     for rank, hit in enumerate(hits):
-        if hit.kind not in (ITEM, TABLE_ROW, PARAGRAPH) or not hit.section:
+        if hit.kind not in (ITEM, TABLE_ROW) or not hit.section:  # a paragraph is often a group's "Nội dung:"
             continue
         parts = hit.section.split(SECTION_SEP)
         # the document's type and title say what every section is about ("Kế hoạch", "… sản xuất và
-        # tiêu dùng bền vững"): the heading itself must hold enough of the rest
+        # tiêu dùng bền vững"): the heading itself must hold enough of the rest, which is the kind of item
+        # listed when the question names nothing else ("Kế hoạch Hậu Giang có những mục tiêu gì?")
         document = f"{hit.doc.doc_type or ''} {hit.doc.title or ''}"
-        rest = beyond_document(terms, hit.doc, q.folded)
+        rest = beyond_document(q.terms, hit.doc, q.folded)
+        if not rest:  # the title holds every term ("kết quả thực hiện" of a results report): the kind, else all
+            terms, rest = ((*q.terms, named), (named,)) if named else (q.terms, q.terms)
+        else:
+            terms = q.terms
+        asked = " ".join(a for t in terms for a in t.alternatives)
         for depth in range(len(parts), 0, -1):
             heading = parts[depth - 1]
             match = coverage(terms, f"{heading} {document}", q.folded)
-            if match < HEADING_MATCH or coverage(rest, heading, q.folded) < OWN_MATCH or (
-                    named and not coverage((named,), heading, q.folded)):
+            if match < HEADING_MATCH or coverage(rest, heading, q.folded) < OWN_MATCH:
                 continue
             # of equal matches, the heading the question asks more of: "Mục đích" over "MỤC ĐÍCH, YÊU CẦU"
             where = (hit.doc.doc_id, SECTION_SEP.join(parts[:depth]))
@@ -97,9 +102,16 @@ def _section(ctx: Context, hits: list[Hit], named: Term | None) -> tuple[str, li
     for (doc_id, path), _ in sorted(candidates.items(), key=lambda c: c[1], reverse=True):
         items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW, PARAGRAPH)
                  and not _CLOSING.match(h.text) and (h.section == path or h.section.startswith(path + SECTION_SEP))]
+        if q.years:  # "những mục tiêu nào đến năm 2030": those of the year asked, where the section dates them
+            items = [h for h in items if _covers(h, q.years)] or items
         if MIN_ITEMS <= len(items) <= MAX_ITEMS:  # a heading over a whole document lists no one thing
             return path.split(SECTION_SEP)[-1], items
     return None
+
+
+def _covers(hit: Hit, years: tuple[int, ...]) -> bool:
+    period = period_of(hit.section, hit.row.period)
+    return bool(period) and any(period.covers(y) for y in years)
 
 
 def _share_asked(heading: str, asked: str, folded: bool) -> float:
