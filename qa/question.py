@@ -247,7 +247,9 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
                         doc_type=None if doc_ids or document_field or intent == BASIS  # other documents cite it
                         else _subject_type(text, language, scope, documents)),
         unknown_locality=None if scope else unknown,
-        terms=terms or ((listed,) if listed else ()),  # "Thanh Hóa đặt ra những mục tiêu gì?": the kind is what is asked
+        # "Thanh Hóa đặt ra những mục tiêu gì?": the kind is what is asked; of figures ("những chỉ tiêu nào
+        # đến năm 2030") it is the cue, and clauses that say "chỉ tiêu" are not the targets
+        terms=terms or ((listed,) if listed and intent != TARGET else ()),
         years=years,
         localities=_display_localities(known_localities),
         document_field=document_field,

@@ -98,3 +98,8 @@ def test_review_title_words_count_when_nothing_else_of_the_question_is_found(eng
     assert "Sở Công Thương" in first(a)
     # a question of nothing but a kind and a document no index holds is not answered from another
     assert engine.ask("Tỉnh Đồng Tháp đặt ra những mục tiêu gì trong Kế hoạch 07/KH-UBND?").abstained
+
+
+def test_review_a_figure_lists_kind_word_is_no_content(engine):
+    """"những chỉ tiêu nào đến năm 2030": the targets of 2030, not a clause that says "chỉ tiêu"."""
+    assert "7 - 10%" in first(engine.ask("Thanh Hóa đặt ra những chỉ tiêu nào đến năm 2030?"))

@@ -39,7 +39,7 @@ def answer(ctx: Context) -> Answer | None:
     if not q.asks_list and q.intent != GENERAL:
         return None
     named = _named(q)
-    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms else []
+    hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms or named else []
     if not q.asks_list and not (hits and hits[0].kind == HEADING):
         return None
     if q.intent == TARGET and (not q.listed or q.years) and hits and not compose(
