@@ -36,7 +36,9 @@ _LEAD_PROSE = re.compile(r"\s+(?:là\s+(?:cơ quan|đơn vị)(?:\s+đầu mối
                          r"chịu trách nhiệm)\b", re.IGNORECASE)
 _ASSIGN = re.compile(r"\b(?:giao(?:\s+cho)?|chỉ đạo)\s+", re.IGNORECASE)
 _PARTNER_STATEMENT = re.compile(r"\s*(?:phối hợp|tham gia phối hợp|cùng phối hợp)\b", re.IGNORECASE)
-_PARTNER = re.compile(r"\bphối hợp(?:\s+với)?\s+", re.IGNORECASE)
+# "phối hợp (tốt, chặt chẽ …) với": how one works with others is no partner
+_PARTNER = re.compile(r"\bphối hợp(?:\s+(?:tốt|chặt chẽ|thường xuyên|hiệu quả|đồng bộ|nhịp nhàng))?(?:\s+với)?\s+",
+                      re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+(?=[-+•]\s)|\n+")  # " - " mid-sentence is a dash
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\d+\s*/\s*\d+(?!\s*/)|(?<![\d/.,])\d{1,3}(?![\d/%])")
 _NAMED_NUMBER = re.compile(r"(?<![\w-])[A-Za-zĐđ]{2,}-\d+\b")  # "COVID-19": a name, not a figure

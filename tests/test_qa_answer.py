@@ -298,6 +298,8 @@ def test_partners_in_prose_run_up_to_the_action():
     assert partners_in("Phối hợp với các ngành chuyên môn Huyện, Ủy ban nhân dân xã, thị trấn tăng cường tuyên "
                        "truyền.") == "các ngành chuyên môn Huyện, Ủy ban nhân dân xã, thị trấn"
     assert partners_in("Tăng cường công tác kiểm tra thị trường.") is None
+    # how one works with others is no partner (Cao Lãnh's "Phối hợp tốt với các ngành liên quan")
+    assert partners_in("Phối hợp tốt với các ngành liên quan triển khai thực hiện Kế hoạch.") == "các ngành liên quan"
 
 
 def test_partners_from_the_sentence_that_answers():
