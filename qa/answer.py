@@ -54,7 +54,7 @@ from qa.model import (
     Query,
     Term,
 )
-from qa.question import asks_amount, asks_several_figures, asks_signer_too
+from qa.question import asks_amount, asks_several_figures, asks_too
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -318,8 +318,11 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     sure = replace(best, coverage=1.0) if named or not query.filters.is_empty() else best  # the question named it
     label = doc_label(replace(meta, number=None) if query.document_field == DOC_NUMBER else meta, query.language)
     facts = [_Fact(sure, value, label, extra={"field": query.document_field, "issued": meta.issued})]
-    if query.document_field == ISSUED and meta.signer and asks_signer_too(query.text, query.language, query.folded):
-        facts.append(_Fact(sure, meta.signer, doc_label(meta, query.language), extra={"field": SIGNER}))  # "…ngày nào, ai ký?"
+    other = {ISSUED: SIGNER, SIGNER: ISSUED}.get(query.document_field)  # "…ngày nào, ai ký?", "who signed … and when?"
+    also = {SIGNER: meta.signer, ISSUED: _date(meta.issued, query.language) if _full_date(meta.issued) else None}
+    if other and also[other] and asks_too(query.text, other, query.language, query.folded):
+        facts.append(_Fact(sure, also[other], doc_label(meta, query.language),
+                           extra={"field": other, "issued": meta.issued}))
     return facts
 
 
@@ -526,9 +529,8 @@ def _write(query: Query, facts: list[_Fact]) -> tuple[str, list[Hit], list[Fact]
             cited.append(f.scored.hit)
     cite = lambda f: f"[{numbers[f.scored.hit.id]}]"  # noqa: E731
 
-    if query.document_field:  # one statement about the document
-        lines = [f"{_detail(query, f)} {cite(f)}" for f in facts]
-        return "\n".join(lines), cited, _facts_out(query, facts, numbers)
+    if query.document_field:  # one statement about the document (its date and signer both, when both are asked)
+        return " ".join(f"{_detail(query, f)} {cite(f)}" for f in facts), cited, _facts_out(query, facts, numbers)
     lines = [_first_line(query, direct, cite)]
     if query.intent in (LEAD, PARTNER, WHEN, BASIS) or len(direct) > 1:
         lines += _evidence(query, direct, cite)

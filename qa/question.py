@@ -537,12 +537,13 @@ def asks_several_figures(text: str, language: str, folded: bool) -> bool:
     return sum(q.count(f" {k(c)} ") for c in _FIGURE_ASKS[language]) >= 2
 
 
-def asks_signer_too(text: str, language: str, folded: bool) -> bool:
-    """An issue-date question that also asks who signed ("ban hành ngày nào, ai ký?")."""
+def asks_too(text: str, field: str, language: str, folded: bool) -> bool:
+    """A question on one field of a document that also asks the other: "ban hành ngày nào, ai ký?"
+    (SIGNER too), "Who signed the plan and when?" (ISSUED too)."""
     k = _cue_key(language, folded)
     q = k(text)
-    signer = next(cues for field, cues in _DOCUMENT_CUES[language] if field == SIGNER)
-    return any(contains(q, k(c)) for c in signer)
+    cues = next(c for f, c in _DOCUMENT_CUES[language] if f == field) + (_WHEN_WORDS[language] if field == ISSUED else ())
+    return any(contains(q, k(c)) for c in cues)
 
 
 def _document_field(text: str, language: str, folded: bool) -> str | None:

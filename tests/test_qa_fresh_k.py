@@ -103,3 +103,12 @@ def test_review_title_words_count_when_nothing_else_of_the_question_is_found(eng
 def test_review_a_figure_lists_kind_word_is_no_content(engine):
     """"những chỉ tiêu nào đến năm 2030": the targets of 2030, not a clause that says "chỉ tiêu"."""
     assert "7 - 10%" in first(engine.ask("Thanh Hóa đặt ra những chỉ tiêu nào đến năm 2030?"))
+
+
+def test_a_documents_date_and_signer_asked_together_are_both_on_the_first_line(engine):
+    for q in ("Kế hoạch 178 của Cao Lãnh do ai ký, ngày nào?", "Kế hoạch 178 của Cao Lãnh ban hành ngày nào, ai ký?"):
+        line = first(engine.ask(q))
+        assert "13/10/2021" in line and "Nguyễn Minh Tuấn" in line, q
+    line = first(engine.ask("Who signed the Hau Giang plan and when?"))
+    assert "Trương Cảnh Tuyên" in line and "8 March 2024" in line
+    assert "March" not in first(engine.ask("Who signed the Hau Giang plan?"))  # only what was asked
