@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -108,26 +109,26 @@ def run_scale(settings: IndexSettings, clauses: int, *, workdir: Path | None = N
         generated_s = time.perf_counter() - t
         shutil.rmtree(index_dir, ignore_errors=True)
         bench = settings.with_overrides(index_dir=index_dir, model=STUB_MODEL)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         index.sync(bench, [corpus])
-        build_s = time.perf_counter() - t
+        build_s, build_cpu_s = time.perf_counter() - t, time.process_time() - cpu
+        build_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the build is this process's first work
         merger.wait()  # a merge the build started in the background: measured below is what it leaves
         generation = index.current_generation(bench)
         disk = store.generation_bytes(index_dir, generation) + sum(  # and what a backend keeps beside (Milvus Lite)
             f.stat().st_size for f in index_dir.rglob("*")
             if f.is_file() and not f.relative_to(index_dir).parts[0].startswith(
                 (store.GEN_PREFIX, store.SEG_PREFIX, store.LOCK, store.STAGING_PREFIX)))
-        kinds = ",".join(s.dense for s in store.read_manifest(index_dir / generation).segments)
+        manifest = store.read_manifest(index_dir / generation)
+        kinds = ",".join(s.dense for s in manifest.segments)
         queries = [q.q for q in load_gold(questions)]
         opened = _open_in_subprocess(bench)
         idx = index.Index.open(bench)
-        clauses = idx.clauses()
-        vectors = np.concatenate([s.embeddings for s in Index.open_files(bench)._segments])  # the segments' own
-        n = len(clauses)
+        n = manifest.clauses
         search = _latencies(lambda q: idx.search(q, 10), queries)
         scoped = _latencies(lambda q: idx.search(q, 10, Filters(locality="Thanh Hóa")), queries)
         encoder, encode = _real_encoder(settings.model, queries)
-        embed_rate = _embedding_rate(encoder, [dense_text(c) for c in clauses[:embed_sample]])
+        embed_rate = _embedding_rate(encoder, [dense_text(c) for c in _first_clauses(idx, embed_sample)])
         change_s = noop_s = changed_search = changed_segments = merge_s = None
         if "change" not in skip:
             change_s, noop_s = _change_one_document(bench, corpus)
@@ -145,6 +146,9 @@ def run_scale(settings: IndexSettings, clauses: int, *, workdir: Path | None = N
             "generate_s": round(generated_s, 2),
             "build_s": round(build_s, 2),
             "build_clauses_per_s": round(n / build_s, 1),
+            "build_cpu_s": round(build_cpu_s, 1),
+            "build_peak_rss_mb": round(build_peak_mb),
+            "segments": len(manifest.segments),
             "embed_clauses_per_s": None if embed_rate is None else round(embed_rate, 1),
             "build_with_embedding_clauses_per_s": None if embed_rate is None else
             round(n / (build_s + n / embed_rate), 1),
@@ -165,9 +169,9 @@ def run_scale(settings: IndexSettings, clauses: int, *, workdir: Path | None = N
             "segments_after_change": changed_segments,
             "search_after_change_ms": changed_search,
             "merge_s": _round(merge_s),
-            "bm25s": None if "bm25s" in skip else _bm25s_alone([c.text for c in clauses], queries),
-            "faiss": None if "faiss" in skip else _faiss_alone(vectors, settings.ann_threshold, len(queries)),
-            "hnsw": None if "hnsw" in skip else _hnsw_sweep(vectors, len(queries)),
+            "bm25s": None if "bm25s" in skip else _bm25s_alone([c.text for c in idx.clauses()], queries),
+            "faiss": None if "faiss" in skip else _faiss_alone(_vectors(bench), settings.ann_threshold, len(queries)),
+            "hnsw": None if "hnsw" in skip else _hnsw_sweep(_vectors(bench), len(queries)),
             "skipped": sorted(skip),
             "questions": len(queries),
             "embed_build": run_embed_build(settings, embed_build, root, embed_sample) if embed_build else None,
@@ -181,6 +185,21 @@ def run_scale(settings: IndexSettings, clauses: int, *, workdir: Path | None = N
         backend_for(settings).release(settings.with_overrides(index_dir=index_dir))
         if tmp is not None and not keep:
             tmp.cleanup()
+
+
+def _first_clauses(idx, count: int) -> list:
+    """The first `count` clauses, read document by document: a 1M index's clauses are never all read."""
+    out = []
+    for doc_id in idx.documents:
+        if len(out) >= count:
+            break
+        out += idx.clauses(doc_id)
+    return out[:count]
+
+
+def _vectors(settings: Settings) -> np.ndarray:
+    """Every segment's vectors in one array (1.5 GB at 1M: only the faiss and HNSW steps read them)."""
+    return np.concatenate([s.embeddings for s in Index.open_files(settings)._segments])
 
 
 def _round(seconds: float | None) -> float | None:
@@ -323,7 +342,9 @@ def format_scale(f: dict) -> str:
         f"[{f['backend']}] synthetic corpus: {f['clauses']} clauses in {f['documents']} documents "
         f"({CLAUSES_PER_DOC} clauses each; generated in {f['generate_s']} s); {f['questions']} questions; "
         f"load average at the end {f['load'][0]} (1 min), {f['load'][1]} (5 min)",
-        f"  build, no embedding      {f['build_s']:.1f} s  ({f['build_clauses_per_s']:.0f} clauses/s)",
+        f"  build, no embedding      {f['build_s']:.1f} s  ({f['build_clauses_per_s']:.0f} clauses/s); "
+        f"{f['build_cpu_s']:.0f} s CPU in this process, peak RSS {f['build_peak_rss_mb']} MB; "
+        f"{f['segments']} segments",
         "  embedding alone          " + ("–" if embed_rate is None else f"{embed_rate:.0f} clauses/s (sample)"),
         "  build with embedding     " + ("–" if rate is None else
                                           f"{rate:.0f} clauses/s = {rate / embed_rate:.0%} of the embedding rate "
