@@ -8,7 +8,9 @@ a segment whose deleted share passes `merge_deleted_share` is rewritten without 
 and so is one written without the HNSW graph its size now calls for (under the Milvus backend,
 which needs none: after a migration back to the embedded one).
 A segment is thus merged O(log_factor N) times in its life, and there are at most
-(factor - 1) segments per tier: O(factor · log N) segments for N rows.
+(factor - 1) segments per tier: O(factor · log N) segments for N rows, until merges reach
+`max_segment_rows`: a tier too large to merge whole is merged in groups that fit, and segments
+that fit no group stay (about N / max_segment_rows of them).
 """
 
 from __future__ import annotations
@@ -31,12 +33,28 @@ class SegmentSize:
 
 def plan(segments: Sequence[SegmentSize], factor: int, deleted_share: float, max_rows: int) -> list[list[str]]:
     """Groups of segment names, each to be merged into one new segment of at most `max_rows` live
-    rows: a tier that would merge into more stays as it is (as Lucene's largest segments do)."""
+    rows: a full tier whole if it fits, else in groups of at least `factor` that fit (a build of
+    1M rows writes twenty 50k segments of one tier: four merges of five); what fits no group stays
+    as it is (as Lucene's largest segments do)."""
     rewrite = [s for s in segments if s.needs_graph or (s.rows and (s.rows - s.live) / s.rows > deleted_share)]
     tiers: dict[int, list[str]] = defaultdict(list)
     for s in segments:
         if s not in rewrite:
             tiers[int(math.log(max(s.live, FLOOR) / FLOOR, factor))].append(s.name)
     live = {s.name: s.live for s in segments}
-    return [[s.name] for s in rewrite] + [names for _, names in sorted(tiers.items())
-                                          if len(names) >= factor and sum(live[n] for n in names) <= max_rows]
+    return [[s.name] for s in rewrite] + [group for _, names in sorted(tiers.items()) if len(names) >= factor
+                                          for group in _fitting(names, live, factor, max_rows)]
+
+
+def _fitting(names: list[str], live: dict[str, int], factor: int, max_rows: int) -> list[list[str]]:
+    """`names` in groups of at least `factor` whose live rows fit in `max_rows`, taken smallest
+    first; each group in the order of `names`."""
+    groups: list[list[str]] = []
+    group: list[str] = []
+    for name in sorted(names, key=lambda n: (live[n], n)):
+        if group and sum(live[n] for n in group) + live[name] > max_rows:
+            groups += [group] if len(group) >= factor else []
+            group = []
+        group.append(name)
+    groups += [group] if len(group) >= factor else []
+    return [[n for n in names if n in g] for g in groups]

@@ -72,6 +72,13 @@ def test_merge_policy_merges_a_full_tier_and_rewrites_a_segment_of_tombstones():
     assert plan([*sizes[:1], SegmentSize("plain", 60_000, 60_000, needs_graph=True)], 4, 0.3, CAP) == [["plain"]]
     full = [SegmentSize(str(i), 80_000, 80_000) for i in range(4)]  # one tier, but 320k rows merged
     assert plan(full, 4, 0.3, 250_000) == [] and plan(full, 4, 0.3, 400_000) == [["0", "1", "2", "3"]]
+    built = [SegmentSize(f"s{i:02}", 49_982, 49_982) for i in range(20)]  # a 1M build's segments: one tier
+    groups = plan(built, 4, 0.3, 250_000)
+    assert groups == [[f"s{i:02}" for i in range(g, g + 5)] for g in range(0, 20, 5)]
+    merged = [SegmentSize(str(g), 5 * 49_982, 5 * 49_982) for g in range(4)]
+    assert plan(merged, 4, 0.3, 250_000) == []  # four at the cap: no merge makes a larger one
+    assert plan([*built[:6], SegmentSize("small", 30_000, 30_000)], 4, 0.3, 250_000) == [
+        ["s00", "s01", "s02", "s03", "small"]]  # smallest first; the two left make no group of four
 
 
 CAP = 10**9
