@@ -23,8 +23,8 @@ from bench.scale import STUB_MODEL, install_stub
 from index import Index, store, sync
 from index.backend import backend_for
 from index.config import ROOT, load_settings
-from qa.config import QASettings
 from qa import PolicyQA
+from qa.config import QASettings
 from qa.evaluate import load_gold
 
 FILES = ("gold.jsonl", "fresh_a.jsonl", "fresh_c.jsonl")

@@ -197,7 +197,7 @@ def _first_clauses(idx, count: int) -> list:
     return out[:count]
 
 
-def _vectors(settings: Settings) -> np.ndarray:
+def _vectors(settings: IndexSettings) -> np.ndarray:
     """Every segment's vectors in one array (1.5 GB at 1M: only the faiss and HNSW steps read them)."""
     return np.concatenate([s.embeddings for s in Index.open_files(settings)._segments])
 
