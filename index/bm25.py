@@ -27,12 +27,18 @@ def idf(df, n: int):
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
 
+def weight_constants(idf_, average: float, k1: float = K1, b: float = B) -> tuple[np.ndarray, np.float32, np.float32]:
+    """`weight`'s float32 factors: idf·(k1 + 1), k1·(1 − b) and k1·b / average (index.accumulate
+    applies them to each posting as `weight` does)."""
+    scale = (np.asarray(idf_, dtype=np.float32) * np.float32(k1 + 1)).astype(np.float32)
+    return scale, np.float32(k1 * (1 - b)), np.float32(k1 * b / average)
+
+
 def weight(idf_, tf: np.ndarray, lengths: np.ndarray, average: float, k1: float = K1, b: float = B) -> np.ndarray:
     """BM25 contribution of one term to each row holding it `tf` times (float32 `tf` and `lengths`),
     in float32: a query computes it for every posting of its terms."""
-    scale = (np.asarray(idf_, dtype=np.float32) * np.float32(k1 + 1)).astype(np.float32)
-    norm = np.float32(k1 * (1 - b)) + np.float32(k1 * b / average) * lengths
-    return scale * tf / (tf + norm)
+    scale, base, slope = weight_constants(idf_, average, k1, b)
+    return scale * tf / (tf + (base + slope * lengths))
 
 
 def _term_major(docs: Sequence[Sequence[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

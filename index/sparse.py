@@ -12,13 +12,16 @@ row receives the same contributions, computed from the same integers, added in t
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import Postings, idf, weight
+from index.bm25 import Postings, idf, weight, weight_constants
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
 from index.row_ranges import RowRanges
 from index.term_cache import TermCache
@@ -30,6 +33,8 @@ FIELD_WEIGHTS = {TEXT: 1.0, PLACE: 1.0, CONTEXT: 0.5}  # context tips the balanc
 KIND_PRIOR = {HEADING: 0.7, TABLE_GROUP: 0.7}
 EXPANSION_WEIGHT = 0.5  # qa-supplied synonyms count less than the user's own words
 PRIOR = "prior.npy"
+THREADS = os.cpu_count() or 1  # a query's blocks of rows are searched on this many threads
+BLOCK_ROWS = 32_768  # the fewest rows worth a thread's start
 
 
 def _prefix(path: Path, view: str) -> Path:
@@ -76,6 +81,7 @@ class SparseIndex:
         self._dead = [np.flatnonzero(~self._seg_live(i)) for i in range(len(segments))]  # local rows, ascending
         self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
         self._n = int(live.sum())
+        self._blocks = _blocks([len(s.prior) for s in segments], THREADS)
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
             for f in range(len(FIELD_WEIGHTS)):
@@ -196,6 +202,29 @@ class _List:
         return self.scale * weight(self.idf, p.tf[pairs], p.lengths[self.field][rows], self.average)
 
 
+def _blocks(sizes: Sequence[int], threads: int) -> list[tuple[int, int, int]]:
+    """(segment, first row, end) of the blocks a query searches apart: each segment cut into
+    equal parts of at most a `threads`-th of all rows (and no fewer than BLOCK_ROWS rows)."""
+    most = max(BLOCK_ROWS, -(-sum(sizes) // threads))
+    blocks = []
+    for i, n in enumerate(sizes):
+        edges = np.linspace(0, n, -(-n // most) + 1).astype(np.int64) if n else []
+        blocks += [(i, int(a), int(z)) for a, z in zip(edges, edges[1:])]
+    return blocks
+
+
+_pool_lock = threading.Lock()
+_pools: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The threads that search blocks (numba releases the GIL), started by the first query."""
+    with _pool_lock:
+        if not _pools:
+            _pools.append(ThreadPoolExecutor(THREADS, thread_name_prefix="sparse-top"))
+        return _pools[0]
+
+
 def _best(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
     """The `depth` best of `rows` (ascending) by score, ties to the lower row; still ascending.
     A partition, not a sort: the candidates may be most rows."""
@@ -211,10 +240,11 @@ def _best(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray,
 class SparseQuery:
     """A query's posting lists over a SparseIndex: the best rows, or the scores of given rows.
 
-    `top` reads every posting of the query's terms once (within a filter's row ranges only). An
-    exact MaxScore over per-list bounds was measured against it on the synthetic 100k corpus and
-    lost (README, issue 10): the bench questions' lists are so dense that even knowing the final
-    threshold in advance, 37% of the postings (median) must still be read whole."""
+    `top` reads every posting of the query's terms once (within a filter's row ranges only), in
+    compiled loops (index.accumulate), blocks of rows on threads. An exact MaxScore over per-list
+    bounds was measured against a numpy pass on the synthetic 100k corpus and lost (README, issue
+    10): the bench questions' lists are so dense that even knowing the final threshold in advance,
+    37% of the postings (median) must still be read whole."""
 
     def __init__(self, index: SparseIndex, lists: list[_List]):
         self.index = index
@@ -232,33 +262,42 @@ class SparseQuery:
         """(rows ascending, their scores) of the `depth` best rows of `allowed` (None: all) with
         a positive score; best by score, then by the lower row: exactly what ranking every row's
         `SparseIndex.scores` gives."""
-        total = np.zeros(len(self.index._live), dtype=np.float32)  # untouched pages stay unmapped
-        broad = allowed is not None and len(allowed) > len(total) // 4  # cutting lists to it costs more than it saves
-        touched: list[tuple[int, np.ndarray]] = []  # (segment's first row, its rows read): views, not copies
-        for lst in self.lists:
-            for first, local, values in self._read(lst, None if broad else allowed):
-                total[first + local] += values
-                touched.append((first, local))
-        if sum(len(local) for _, local in touched) < len(total) // 16:
-            rows = np.unique(np.concatenate([first + local for first, local in touched] or [np.zeros(0, np.int64)]))
-        else:  # many rows were read: a scan is cheaper than sorting them
-            rows = np.flatnonzero(total)
-        if broad:
-            rows = rows[allowed.positions(rows)]
-        exact = total[rows] * self.index._factor[rows]
-        return _best(rows[exact > 0], exact[exact > 0], depth)
+        from index import accumulate  # numba: loaded by the first query, never by a reindex
 
-    def _read(self, lst: _List, allowed: RowRanges | None):
-        """(segment's first row, rows in it, contributions) of every posting of `lst`, in
-        `allowed` if given, segment by segment."""
-        for i, p, a, z in lst.spans:
-            local, first = p.rows[a:z], self.index._offsets[i]  # int64: the sum an index numpy takes as is
-            if allowed is None:
-                yield first, local, lst.contributions(p, slice(a, z), local)
-            else:
-                at = allowed.positions(local, first)
-                if len(at):
-                    yield first, local[at], lst.contributions(p, a + at, local[at])
+        index, work = self.index, self._packed()
+        jobs = []
+        for i, lo, hi in index._blocks:
+            first = int(index._offsets[i]) + lo
+            part = RowRanges(np.array([first]), np.array([first + hi - lo])) if allowed is None else \
+                allowed.within(first, first + hi - lo)
+            if work[i] and len(part) and depth > 0:
+                jobs.append((i, lo, hi, first, part.starts - first, part.stops - first))
+
+        def block(job):
+            i, lo, hi, first, starts, stops = job
+            total = np.zeros(hi - lo, dtype=np.float32)
+            for p, packed in work[i]:
+                accumulate.accumulate(total, lo, hi, p.rows, p.tf, p.lengths, *packed, starts, stops)
+            rows, scores = accumulate.best(total, index._factor[first:first + hi - lo], starts, stops, depth)
+            return rows + first, scores
+
+        found = list(_pool().map(block, jobs)) if len(jobs) > 1 else [block(job) for job in jobs]
+        rows = np.concatenate([r for r, _ in found] or [np.zeros(0, np.int64)])
+        scores = np.concatenate([s for _, s in found] or [np.zeros(0, np.float32)])
+        order = np.argsort(rows)
+        return _best(rows[order], scores[order], depth)
+
+    def _packed(self) -> list[list[tuple[Postings, tuple[np.ndarray, ...]]]]:
+        """What index.accumulate reads: per segment, per view's postings (in the lists' order),
+        each list's pairs there, field and factors, as arrays."""
+        grouped: list[dict[int, tuple[Postings, list]]] = [{} for _ in self.index._segments]
+        for lst in self.lists:
+            scale, base, slope = weight_constants(lst.idf, lst.average)
+            for i, p, a, z in lst.spans:
+                grouped[i].setdefault(id(p), (p, []))[1].append((a, z, lst.field, scale, base, slope, lst.scale))
+        kinds = (np.int64,) * 3 + (np.float32,) * 4
+        return [[(p, tuple(np.array(column, dtype=kind) for column, kind in zip(zip(*entries), kinds)))
+                 for p, entries in by_view.values()] for by_view in grouped]
 
     def _probe(self, lst: _List, rows: np.ndarray):
         """(positions in `rows`, contributions) of the rows (ascending) that `lst` holds."""

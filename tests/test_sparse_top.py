@@ -1,5 +1,5 @@
-"""The pruned sparse top (MaxScore over posting-list bounds) returns exactly what ranking every
-row's BM25 score returns: the same rows, the same floats, ties to the lower row."""
+"""The sparse top (compiled accumulation over blocks of rows, index.accumulate) returns exactly what
+ranking every row's BM25 score returns: the same rows, the same floats, ties to the lower row."""
 
 import random
 
@@ -12,7 +12,8 @@ from index.model import Filters
 from index.ranking import DEPTH
 from index.row_ranges import RowRanges
 from index.search import Index
-from index.sparse import SegmentPostings, SparseIndex
+from index import sparse as sparse_module
+from index.sparse import SegmentPostings, SparseIndex, _blocks
 from index.term_cache import TermCache
 from ingest import ingest_paths
 from qa.evaluate import load_gold
@@ -41,7 +42,7 @@ def _assert_top_exact(sparse: SparseIndex, query: str, expansion: str, depth: in
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
+def synthetic_segments(tmp_path_factory):
     """30 synthetic plans (~2,000 clauses) in three segments, a tenth of the rows deleted."""
     corpus = tmp_path_factory.mktemp("synthetic")
     generate(corpus, 30 * CLAUSES_PER_DOC)
@@ -53,7 +54,22 @@ def synthetic(tmp_path_factory):
     live = np.ones(rows, dtype=bool)
     rng = np.random.default_rng(7)
     live[rng.choice(rows, rows // 10, replace=False)] = False
-    return SparseIndex(segments, live), live
+    return segments, live
+
+
+@pytest.fixture(scope="module", params=["one block a segment", "blocks on threads"])
+def synthetic(request, synthetic_segments):
+    """The index whole per segment (as a small index runs), and cut into blocks of ~250 rows
+    searched on threads (as a large one runs): lists then start and end inside blocks."""
+    segments, live = synthetic_segments
+    if request.param == "one block a segment":
+        return SparseIndex(segments, live), live
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse_module, "BLOCK_ROWS", 100)
+        patch.setattr(sparse_module, "THREADS", 8)
+        sparse = SparseIndex(segments, live)
+    assert len(sparse._blocks) >= 8
+    return sparse, live
 
 
 def test_top_is_exact_over_segments_and_tombstones(synthetic):
@@ -106,6 +122,12 @@ def test_top_is_exact_on_the_bundled_corpus(built):
     for query in QUESTIONS:
         _assert_top_exact(idx._sparse, query, "", DEPTH)
         _assert_top_exact(idx._sparse, query, "", 5, idx._allowed(Filters(locality="Thanh Hóa")))
+
+
+def test_blocks_split_only_large_segments():
+    assert _blocks([100_000] * 10, 2) == [(i, 0, 100_000) for i in range(10)]  # segments enough
+    assert _blocks([100_000], 2) == [(0, 0, 50_000), (0, 50_000, 100_000)]
+    assert _blocks([10_000, 0, 3], 2) == [(0, 0, 10_000), (2, 0, 3)]  # too small to be worth a thread
 
 
 def test_row_ranges():
