@@ -25,7 +25,7 @@ from index.bm25 import Postings, idf, weight, weight_constants
 from index.clause_text import CONTEXT, PLACE, TEXT, sparse_fields
 from index.row_ranges import RowRanges
 from index.term_cache import TermCache
-from index.tokenize import ACCENTED, TERMS, accented_query_terms
+from index.tokenize import ACCENTED, TERMS, accented_query_terms, query_compounds
 from ingest.model import HEADING, TABLE_GROUP, Clause, DocumentMeta
 from ingest.text import has_diacritics
 
@@ -98,14 +98,21 @@ class SparseIndex:
     def known(self, term: str) -> bool:
         """Whether a live row holds `term` in the accented view: exactly what one index built over
         the live clauses alone would know, so queries are segmented as it would segment them."""
-        wanted = np.array([term])
+        return bool(self.known_among([term]))
+
+    def known_among(self, terms: Sequence[str]) -> set[str]:
+        """Those of `terms` that are `known`, looked up together (a binary search per segment)."""
+        wanted, found = np.array(sorted(terms), dtype=str), set()
         for i, seg in enumerate(self._segments):
+            if not len(wanted):
+                break
             p = seg.views[ACCENTED]
-            term_id = int(p.find(wanted)[0])
-            if term_id >= 0 and (self._whole[i] or any(self._live_pairs(i, p.rows[a:z]) for a, z in
-                                                       zip(p.indptr[:, term_id], p.indptr[:, term_id + 1]))):
-                return True
-        return False
+            ids = p.find(wanted)
+            held = [t for t, term_id in enumerate(ids) if term_id >= 0 and (self._whole[i] or any(
+                self._live_pairs(i, p.rows[a:z]) for a, z in zip(p.indptr[:, term_id], p.indptr[:, term_id + 1])))]
+            found.update(wanted[held].tolist())
+            wanted = np.delete(wanted, held)
+        return found
 
     def _seg_live(self, i: int) -> np.ndarray:
         return self._live[self._offsets[i]:self._offsets[i + 1]]
@@ -123,24 +130,33 @@ class SparseIndex:
 
     def query(self, query: str, expansion: str = "") -> SparseQuery:
         """The query's posting lists with their weights, ready to rank or score rows."""
+        known = self.known_among(query_compounds(query) | query_compounds(expansion)) if has_diacritics(query) else set()
         lists = []
-        for view, best in query_terms(query, expansion, self.known).items():
+        for view, best in query_terms(query, expansion, known.__contains__).items():
             terms = sorted(best)
-            wanted = np.array(terms, dtype=str)
-            ids = [s.views[view].find(wanted) for s in self._segments] if terms else []
+            if not terms:
+                continue
+            wanted, fields = np.array(terms, dtype=str), len(FIELD_WEIGHTS)
+            spans = []  # per segment: (its postings, pairs' starts and ends by field and term)
+            df = np.zeros((fields, len(terms)), dtype=np.int64)
+            for i, seg in enumerate(self._segments):
+                p = seg.views[view]
+                ids = p.find(wanted)
+                held = ids >= 0
+                starts = np.where(held, p.indptr[:, np.maximum(ids, 0)], 0)
+                stops = np.where(held, p.indptr[:, np.maximum(ids, 0) + 1], 0)
+                if self._whole[i]:
+                    df += stops - starts
+                else:
+                    for f, t in zip(*np.nonzero(stops > starts)):
+                        df[f, t] += self._live_pairs(i, p.rows[starts[f, t]:stops[f, t]])
+                spans.append((i, p, starts.tolist(), stops.tolist()))
+            idfs = idf(df, self._n).tolist()
             for t, term in enumerate(terms):
-                holders = [i for i in range(len(self._segments)) if ids[i][t] >= 0]
                 for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
-                    spans, df = [], 0
-                    for i in holders:
-                        p, term_id = self._segments[i].views[view], ids[i][t]
-                        a, z = int(p.indptr[f, term_id]), int(p.indptr[f, term_id + 1])
-                        if z > a:
-                            spans.append((i, p, a, z))
-                            df += self._live_pairs(i, p.rows[a:z])
-                    if df:
-                        lists.append(_List(np.float32(best[term] * field_weight), float(idf(df, self._n)),
-                                           self._average[view, f], f, tuple(spans)))
+                    if df[f, t]:
+                        lists.append(_List(np.float32(best[term] * field_weight), idfs[f][t], self._average[view, f], f,
+                                           tuple((i, p, a[f][t], z[f][t]) for i, p, a, z in spans if z[f][t] > a[f][t])))
         return SparseQuery(self, lists)
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:

@@ -44,14 +44,19 @@ def accented_terms(text: str) -> list[str]:
 MAX_COMPOUND = 4  # syllables in the longest compound a query is matched against
 
 
+def _phrases(text: str) -> list[list[str]]:
+    """A question's syllables, lower-cased, phrase by phrase (punctuation ends a phrase)."""
+    return [[w for w in (_NOT_WORD.sub("", s) for s in phrase.split()) if w]
+            for phrase in _PHRASE_BREAK.split(nfc(text).lower())]
+
+
 def accented_query_terms(text: str, known: Callable[[str], bool]) -> list[str]:
     """A question's words as the accented view indexed them, without pyvi: within each phrase,
     the longest run of syllables (up to MAX_COMPOUND) that is a `known` compound, else the syllable.
     Only indexed terms can score, so matching against the index's own words loses nothing pyvi
     would find, and a query never pays for loading pyvi's CRF model (scikit-learn, seconds)."""
     terms: list[str] = []
-    for phrase in _PHRASE_BREAK.split(nfc(text).lower()):
-        syllables = [w for w in (_NOT_WORD.sub("", s) for s in phrase.split()) if w]
+    for syllables in _phrases(text):
         i = 0
         while i < len(syllables):
             n = next((n for n in range(min(MAX_COMPOUND, len(syllables) - i), 1, -1)
@@ -59,6 +64,13 @@ def accented_query_terms(text: str, known: Callable[[str], bool]) -> list[str]:
             terms.append("_".join(syllables[i:i + n]))
             i += n
     return terms
+
+
+def query_compounds(text: str) -> set[str]:
+    """Every compound `accented_query_terms` may ask `known` about, so an index can look them all
+    up at once."""
+    return {"_".join(s[i:i + n]) for s in _phrases(text) for n in range(2, MAX_COMPOUND + 1)
+            for i in range(len(s) - n + 1)}
 
 
 def folded_terms(text: str) -> list[str]:

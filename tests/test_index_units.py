@@ -219,6 +219,15 @@ def test_a_query_is_segmented_by_the_indexs_own_compounds_without_pyvi():
     assert accented_query_terms("môi, trường", known) == ["môi", "trường"]
 
 
+def test_a_querys_compounds_are_all_it_asks_about():
+    """The index looks every candidate compound up at once (sparse.known_among): none is missing."""
+    from index.tokenize import accented_query_terms, query_compounds
+    text = "Sở Tài nguyên và Môi trường, UBND các huyện thực hiện dán nhãn sinh thái (2021-2025)?"
+    asked = []
+    accented_query_terms(text, lambda term: asked.append(term) or False)
+    assert set(asked) == query_compounds(text) and "môi_trường" in asked and "trường_ubnd" not in asked
+
+
 def test_searching_loads_no_segmenter(built):
     """pyvi pulls in scikit-learn (seconds, ~170 MB): a server answering questions never loads it."""
     import subprocess
