@@ -5,8 +5,9 @@ without the GIL, so blocks can be searched on several threads (index.sparse).
 
 The arithmetic is `bm25.weight` times the list's scale, in float32, in the same order, one list
 after the other: each row's score is the same float that `SparseIndex.scores` computes (tested).
-Compiled once per machine and cached beside this file (numba's `cache=True`); importing numba
-costs ~0.5 s, so index.sparse imports this module at its first query, never at a reindex.
+Compiled once per machine and cached beside this file (numba's `cache=True`). Importing numba and
+a first call (which loads the cached code) cost 1-5 s in a new process, so an opened index warms
+them on a background thread (index.sparse.warm_compiled) and a reindex never imports them.
 """
 
 from __future__ import annotations
@@ -91,3 +92,13 @@ def best(total, factor, range_starts, range_stops, depth):  # pragma: no cover -
                         break
                 scores[at], held[at] = score, row
     return held[:n], scores[:n]
+
+
+def warm() -> None:
+    """Load both loops for the argument types a query passes (postings memory-mapped read-only)."""
+    rows, tf, lengths = np.zeros(1, np.int32), np.ones(1, np.float32), np.ones((3, 1), np.float32)
+    for a in (rows, tf, lengths):
+        a.setflags(write=False)
+    total, one, none = np.zeros(1, np.float32), np.ones(1, np.int64), np.zeros(1, np.int64)
+    accumulate(total, 0, 1, rows, tf, lengths, none, one, none, *(np.ones(1, np.float32),) * 4, none, one)
+    best(total, np.ones(1, np.float32), none, one, 1)

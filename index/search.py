@@ -20,7 +20,7 @@ from index.model import Filters
 from index.ranking import DEPTH, Candidates, Encode, Ranked, checked_manifest
 from index.row_ranges import RowRanges
 from index.segment import Segment
-from index.sparse import SparseIndex
+from index.sparse import SparseIndex, warm_compiled
 from ingest.model import Clause, DocumentMeta
 
 _SCOPES = 1024  # distinct filters remembered per generation
@@ -53,6 +53,8 @@ class Index(Ranked):
         self._live[live_rows.rows()] = True
         self._everything = None if len(live_rows) == len(self._live) else live_rows  # what no filter admits
         self._sparse = SparseIndex([s.sparse for s in segments], self._live)
+        if self._sparse.compiled:
+            warm_compiled()
         if settings.dense_languages:  # the HNSW graphs load now, not in a first query; with no dense: never
             for s in segments:
                 s.dense  # noqa: B018

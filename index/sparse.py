@@ -33,6 +33,7 @@ FIELD_WEIGHTS = {TEXT: 1.0, PLACE: 1.0, CONTEXT: 0.5}  # context tips the balanc
 KIND_PRIOR = {HEADING: 0.7, TABLE_GROUP: 0.7}
 EXPANSION_WEIGHT = 0.5  # qa-supplied synonyms count less than the user's own words
 PRIOR = "prior.npy"
+COMPILED_ROWS = 50_000  # from here numpy's passes cost more (~7 ms a query) than loading numba once (1-5 s, ~150 MB)
 THREADS = os.cpu_count() or 1  # a query's blocks of rows are searched on this many threads
 BLOCK_ROWS = 32_768  # the fewest rows worth a thread's start
 
@@ -81,6 +82,7 @@ class SparseIndex:
         self._dead = [np.flatnonzero(~self._seg_live(i)) for i in range(len(segments))]  # local rows, ascending
         self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
         self._n = int(live.sum())
+        self.compiled = len(live) >= COMPILED_ROWS  # queries rank with index.accumulate, not numpy
         self._blocks = _blocks([len(s.prior) for s in segments], THREADS)
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
@@ -163,12 +165,7 @@ class SparseIndex:
         """Weighted BM25 of every row, summed over views and fields, times the kind prior; 0 if
         deleted. Every posting of every query term is weighed: the reference that `SparseQuery.top`
         and `SparseQuery.scores` match float for float, and other backends are checked against."""
-        total = np.zeros(len(self._live), dtype=np.float32)
-        for lst in self.query(query, expansion).lists:
-            for i, p, a, z in lst.spans:
-                rows = p.rows[a:z]
-                total[self._offsets[i] + rows] += lst.contributions(p, slice(a, z), rows)
-        return total * self._factor
+        return self.query(query, expansion).every_score()
 
     def row_weights(self, view: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """What a query term of weight 1 adds to each live row's score, for every term of `view`:
@@ -231,6 +228,21 @@ def _blocks(sizes: Sequence[int], threads: int) -> list[tuple[int, int, int]]:
 
 _pool_lock = threading.Lock()
 _pools: list[ThreadPoolExecutor] = []
+_warming: list[threading.Thread] = []
+
+
+def warm_compiled() -> None:
+    """Load the compiled loops (index.accumulate) on a background thread, once per process: a
+    reader calls it on opening, so its first query does not pay for them."""
+    def run():
+        from index import accumulate
+
+        accumulate.warm()
+
+    with _pool_lock:
+        if not _warming:
+            _warming.append(threading.Thread(target=run, name="sparse-warm", daemon=True))  # never delays an exit
+            _warming[0].start()
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -274,10 +286,25 @@ class SparseQuery:
                 total[at] += values
         return total * self.index._factor[rows]
 
+    def every_score(self) -> np.ndarray:
+        """`SparseIndex.scores`: every posting weighed in numpy, added list after list."""
+        index = self.index
+        total = np.zeros(len(index._live), dtype=np.float32)
+        for lst in self.lists:
+            for i, p, a, z in lst.spans:
+                rows = p.rows[a:z]
+                total[index._offsets[i] + rows] += lst.contributions(p, slice(a, z), rows)
+        return total * index._factor
+
     def top(self, depth: int, allowed: RowRanges | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(rows ascending, their scores) of the `depth` best rows of `allowed` (None: all) with
         a positive score; best by score, then by the lower row: exactly what ranking every row's
-        `SparseIndex.scores` gives."""
+        `SparseIndex.scores` gives (below COMPILED_ROWS rows, that is how it is found)."""
+        if not self.index.compiled:
+            scores = self.every_score()
+            rows = np.flatnonzero(scores > 0)
+            rows = rows if allowed is None else rows[allowed.positions(rows)]
+            return _best(rows, scores[rows], depth)
         from index import accumulate  # numba: loaded by the first query, never by a reindex
 
         index, work = self.index, self._packed()

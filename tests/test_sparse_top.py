@@ -57,18 +57,20 @@ def synthetic_segments(tmp_path_factory):
     return segments, live
 
 
-@pytest.fixture(scope="module", params=["one block a segment", "blocks on threads"])
+@pytest.fixture(scope="module", params=["numpy", "compiled, one block a segment", "compiled, blocks on threads"])
 def synthetic(request, synthetic_segments):
-    """The index whole per segment (as a small index runs), and cut into blocks of ~250 rows
-    searched on threads (as a large one runs): lists then start and end inside blocks."""
+    """The index as a small one searches (numpy), as a large one does (compiled loops, index.accumulate),
+    and cut into blocks of ~250 rows searched on threads: lists then start and end inside blocks."""
     segments, live = synthetic_segments
-    if request.param == "one block a segment":
-        return SparseIndex(segments, live), live
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sparse_module, "BLOCK_ROWS", 100)
-        patch.setattr(sparse_module, "THREADS", 8)
-        sparse = SparseIndex(segments, live)
-    assert len(sparse._blocks) >= 8
+        if request.param != "numpy":
+            patch.setattr(sparse_module, "COMPILED_ROWS", 0)
+        if request.param == "compiled, blocks on threads":
+            patch.setattr(sparse_module, "BLOCK_ROWS", 100)
+            patch.setattr(sparse_module, "THREADS", 8)
+        sparse = SparseIndex(segments, live)  # its way of ranking is fixed here
+    assert sparse.compiled == (request.param != "numpy")
+    assert len(sparse._blocks) >= (8 if request.param == "compiled, blocks on threads" else 3)
     return sparse, live
 
 
@@ -116,9 +118,12 @@ def test_scores_of_given_rows_are_the_exhaustive_ones(synthetic):
         assert (sparse.query(query, "mua sắm xanh").scores(rows) == sparse.scores(query, "mua sắm xanh")[rows]).all()
 
 
-def test_top_is_exact_on_the_bundled_corpus(built):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_top_is_exact_on_the_bundled_corpus(built, compiled, monkeypatch):
     """Every shipped question, unfiltered and filtered to a province, on the real clauses."""
+    monkeypatch.setattr(sparse_module, "COMPILED_ROWS", 0 if compiled else 10**9)
     idx = Index.open_files(built)
+    assert idx._sparse.compiled == compiled
     for query in QUESTIONS:
         _assert_top_exact(idx._sparse, query, "", DEPTH)
         _assert_top_exact(idx._sparse, query, "", 5, idx._allowed(Filters(locality="Thanh Hóa")))
