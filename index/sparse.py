@@ -12,6 +12,7 @@ row receives the same contributions, computed from the same integers, added in t
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -133,33 +134,37 @@ class SparseIndex:
     def query(self, query: str, expansion: str = "") -> SparseQuery:
         """The query's posting lists with their weights, ready to rank or score rows."""
         known = self.known_among(query_compounds(query) | query_compounds(expansion)) if has_diacritics(query) else set()
-        lists = []
-        for view, best in query_terms(query, expansion, known.__contains__).items():
-            terms = sorted(best)
-            if not terms:
-                continue
-            wanted, fields = np.array(terms, dtype=str), len(FIELD_WEIGHTS)
-            spans = []  # per segment: (its postings, pairs' starts and ends by field and term)
-            df = np.zeros((fields, len(terms)), dtype=np.int64)
-            for i, seg in enumerate(self._segments):
-                p = seg.views[view]
-                ids = p.find(wanted)
-                held = ids >= 0
-                starts = np.where(held, p.indptr[:, np.maximum(ids, 0)], 0)
-                stops = np.where(held, p.indptr[:, np.maximum(ids, 0) + 1], 0)
-                if self._whole[i]:
-                    df += stops - starts
-                else:
-                    for f, t in zip(*np.nonzero(stops > starts)):
-                        df[f, t] += self._live_pairs(i, p.rows[starts[f, t]:stops[f, t]])
-                spans.append((i, p, starts.tolist(), stops.tolist()))
-            idfs = idf(df, self._n).tolist()
-            for t, term in enumerate(terms):
-                for f, field_weight in enumerate(FIELD_WEIGHTS.values()):
-                    if df[f, t]:
-                        lists.append(_List(np.float32(best[term] * field_weight), idfs[f][t], self._average[view, f], f,
-                                           tuple((i, p, a[f][t], z[f][t]) for i, p, a, z in spans if z[f][t] > a[f][t])))
-        return SparseQuery(self, lists)
+        return SparseQuery(self, [self._view_lists(view, best) for view, best in
+                                  query_terms(query, expansion, known.__contains__).items() if best])
+
+    def _view_lists(self, view: str, best: dict[str, float]) -> _ViewLists:
+        """A view's query terms as lists (term, field), term-major: per segment, each list's pairs
+        there; per list, its weights (statistics over the live rows of every segment)."""
+        terms = sorted(best)
+        wanted, fields = np.array(terms, dtype=str), len(FIELD_WEIGHTS)
+        starts = np.zeros((len(self._segments), len(terms), fields), dtype=np.int64)
+        stops = np.zeros_like(starts)
+        df = np.zeros((len(terms), fields), dtype=np.int64)
+        for i, seg in enumerate(self._segments):
+            p = seg.views[view]
+            ids = p.find(wanted)
+            held = ids >= 0
+            starts[i] = np.where(held, p.indptr[:, np.maximum(ids, 0)], 0).T
+            stops[i] = np.where(held, p.indptr[:, np.maximum(ids, 0) + 1], 0).T
+            if self._whole[i]:
+                df += stops[i] - starts[i]
+            else:
+                for t, f in zip(*np.nonzero(stops[i] > starts[i])):
+                    df[t, f] += self._live_pairs(i, p.rows[starts[i, t, f]:stops[i, t, f]])
+        idfs = idf(df, self._n).reshape(-1)
+        averages = np.tile([self._average[view, f] for f in range(fields)], len(terms))
+        scales, bases, slopes = weight_constants(idfs, 1.0)[0], np.zeros(len(idfs), np.float32), np.zeros(len(idfs), np.float32)
+        for f in range(fields):  # each field's own average length
+            _, bases[f::fields], slopes[f::fields] = weight_constants(idfs[f::fields], self._average[view, f])
+        weights = (np.array([best[t] for t in terms])[:, None] * np.array(list(FIELD_WEIGHTS.values()))).astype(np.float32)
+        return _ViewLists(tuple(s.views[view] for s in self._segments), starts.reshape(len(self._segments), -1),
+                          stops.reshape(len(self._segments), -1), df.reshape(-1) > 0, np.tile(np.arange(fields), len(terms)),
+                          idfs, averages, scales, bases, slopes, weights.reshape(-1))
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
         """Weighted BM25 of every row, summed over views and fields, times the kind prior; 0 if
@@ -198,6 +203,37 @@ class SparseIndex:
         summed = np.bincount(inverse, weights=np.concatenate(values), minlength=len(pairs))
         ids, rows = pairs // len(self._live), pairs % len(self._live)
         return terms, ids, rows, (summed * self._factor[rows]).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class _ViewLists:
+    """One view's lists k = term × fields + field (terms sorted: the order every row adds them)."""
+
+    postings: tuple[Postings, ...]  # per segment
+    starts: np.ndarray  # (segments, lists) int64: list k's first pair in segment i …
+    stops: np.ndarray  # … and its end (equal: none there)
+    held: np.ndarray  # (lists,) bool: a live row holds it (else it adds nothing and is left out)
+    fields: np.ndarray  # (lists,) int64
+    idf: np.ndarray  # (lists,) float64
+    average: np.ndarray  # (lists,) float64 the field's average length
+    scales: np.ndarray  # (lists,) float32 weight_constants(idf, average)
+    bases: np.ndarray
+    slopes: np.ndarray
+    weights: np.ndarray  # (lists,) float32 the term's query weight times the field's
+
+    def packed(self, i: int) -> tuple[np.ndarray, ...] | None:
+        """Segment i's lists as index.accumulate reads them; None if it holds none."""
+        there = self.held & (self.stops[i] > self.starts[i])
+        if not there.any():
+            return None
+        return (self.starts[i][there], self.stops[i][there], self.fields[there], self.scales[there], self.bases[there],
+                self.slopes[there], self.weights[there])
+
+    def lists(self) -> list[_List]:
+        return [_List(self.weights[k], float(self.idf[k]), float(self.average[k]), int(self.fields[k]),
+                      tuple((i, p, int(self.starts[i, k]), int(self.stops[i, k])) for i, p in enumerate(self.postings)
+                            if self.stops[i, k] > self.starts[i, k]))
+                for k in np.flatnonzero(self.held)]
 
 
 @dataclass(frozen=True)
@@ -274,9 +310,14 @@ class SparseQuery:
     10): the bench questions' lists are so dense that even knowing the final threshold in advance,
     37% of the postings (median) must still be read whole."""
 
-    def __init__(self, index: SparseIndex, lists: list[_List]):
+    def __init__(self, index: SparseIndex, views: list[_ViewLists]):
         self.index = index
-        self.lists = lists  # in the order every row's sum adds them: views, terms sorted, fields
+        self.views = views
+
+    @functools.cached_property
+    def lists(self) -> list[_List]:
+        """One by one, in the order every row's sum adds them: views, terms sorted, fields."""
+        return [lst for view in self.views for lst in view.lists()]
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Exactly `SparseIndex.scores(...)[rows]`, looked up for `rows` (ascending) alone."""
@@ -331,16 +372,9 @@ class SparseQuery:
         return _best(rows[order], scores[order], depth)
 
     def _packed(self) -> list[list[tuple[Postings, tuple[np.ndarray, ...]]]]:
-        """What index.accumulate reads: per segment, per view's postings (in the lists' order),
-        each list's pairs there, field and factors, as arrays."""
-        grouped: list[dict[int, tuple[Postings, list]]] = [{} for _ in self.index._segments]
-        for lst in self.lists:
-            scale, base, slope = weight_constants(lst.idf, lst.average)
-            for i, p, a, z in lst.spans:
-                grouped[i].setdefault(id(p), (p, []))[1].append((a, z, lst.field, scale, base, slope, lst.scale))
-        kinds = (np.int64,) * 3 + (np.float32,) * 4
-        return [[(p, tuple(np.array(column, dtype=kind) for column, kind in zip(zip(*entries), kinds)))
-                 for p, entries in by_view.values()] for by_view in grouped]
+        """What index.accumulate reads: per segment, per view (in order), its postings and lists."""
+        return [[(view.postings[i], packed) for view in self.views if (packed := view.packed(i)) is not None]
+                for i in range(len(self.index._segments))]
 
     def _probe(self, lst: _List, rows: np.ndarray):
         """(positions in `rows`, contributions) of the rows (ascending) that `lst` holds."""
