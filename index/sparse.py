@@ -282,10 +282,11 @@ def warm_compiled() -> None:
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The threads that search blocks (numba releases the GIL), started by the first query."""
+    """The threads that search blocks beside the querying one (numba releases the GIL), started
+    by the first query."""
     with _pool_lock:
         if not _pools:
-            _pools.append(ThreadPoolExecutor(THREADS, thread_name_prefix="sparse-top"))
+            _pools.append(ThreadPoolExecutor(max(1, THREADS - 1), thread_name_prefix="sparse-top"))  # + the caller
         return _pools[0]
 
 
@@ -365,7 +366,12 @@ class SparseQuery:
             rows, scores = accumulate.best(total, index._factor[first:first + hi - lo], starts, stops, depth)
             return rows + first, scores
 
-        found = list(_pool().map(block, jobs)) if len(jobs) > 1 else [block(job) for job in jobs]
+        def blocks(share):
+            return [block(job) for job in share]
+
+        shares = [jobs[k::THREADS] for k in range(min(THREADS, len(jobs)))]  # a hand-off per thread, not per block
+        others = [_pool().submit(blocks, share) for share in shares[1:]]  # while this thread searches the first
+        found = (blocks(shares[0]) if shares else []) + [one for other in others for one in other.result()]
         rows = np.concatenate([r for r, _ in found] or [np.zeros(0, np.int64)])
         scores = np.concatenate([s for _, s in found] or [np.zeros(0, np.float32)])
         order = np.argsort(rows)
