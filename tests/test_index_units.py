@@ -244,8 +244,8 @@ def test_a_reindex_with_nothing_to_do_loads_no_compiler(built):
     """numba (index.accumulate: seconds to import and load in a new process) serves queries only."""
     import subprocess
     import sys
-    code = ("import sys; from index import sync; from index.config import Settings; "
-            f"c = sync(Settings(index_dir={str(built.index_dir)!r}, model={built.model!r}), [{str(built.corpus_dir)!r}]); "
+    code = ("import sys; from index import sync; from index.config import IndexSettings; "
+            f"c = sync(IndexSettings(index_dir={str(built.index_dir)!r}, model={built.model!r}), [{str(built.corpus_dir)!r}]); "
             "print(len(c.unchanged) > 0 and not (c.added or c.updated or c.removed), 'numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False"]
