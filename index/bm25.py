@@ -27,11 +27,11 @@ def idf(df, n: int):
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
 
-def weight_constants(idf_, average: float, k1: float = K1, b: float = B) -> tuple[np.ndarray, np.float32, np.float32]:
+def weight_constants(idf_, average, k1: float = K1, b: float = B) -> tuple[np.ndarray, np.float32, np.ndarray]:
     """`weight`'s float32 factors: idf·(k1 + 1), k1·(1 − b) and k1·b / average (index.accumulate
-    applies them to each posting as `weight` does)."""
+    applies them to each posting as `weight` does); `idf_` and `average` scalars or arrays."""
     scale = (np.asarray(idf_, dtype=np.float32) * np.float32(k1 + 1)).astype(np.float32)
-    return scale, np.float32(k1 * (1 - b)), np.float32(k1 * b / average)
+    return scale, np.float32(k1 * (1 - b)), np.asarray(k1 * b / np.asarray(average, dtype=np.float64)).astype(np.float32)
 
 
 def weight(idf_, tf: np.ndarray, lengths: np.ndarray, average: float, k1: float = K1, b: float = B) -> np.ndarray:

@@ -158,13 +158,11 @@ class SparseIndex:
                     df[t, f] += self._live_pairs(i, p.rows[starts[i, t, f]:stops[i, t, f]])
         idfs = idf(df, self._n).reshape(-1)
         averages = np.tile([self._average[view, f] for f in range(fields)], len(terms))
-        scales, bases, slopes = weight_constants(idfs, 1.0)[0], np.zeros(len(idfs), np.float32), np.zeros(len(idfs), np.float32)
-        for f in range(fields):  # each field's own average length
-            _, bases[f::fields], slopes[f::fields] = weight_constants(idfs[f::fields], self._average[view, f])
+        scales, base, slopes = weight_constants(idfs, averages)
         weights = (np.array([best[t] for t in terms])[:, None] * np.array(list(FIELD_WEIGHTS.values()))).astype(np.float32)
         return _ViewLists(tuple(s.views[view] for s in self._segments), starts.reshape(len(self._segments), -1),
                           stops.reshape(len(self._segments), -1), df.reshape(-1) > 0, np.tile(np.arange(fields), len(terms)),
-                          idfs, averages, scales, bases, slopes, weights.reshape(-1))
+                          idfs, averages, scales, np.full(len(idfs), base), slopes, weights.reshape(-1))
 
     def scores(self, query: str, expansion: str = "") -> np.ndarray:
         """Weighted BM25 of every row, summed over views and fields, times the kind prior; 0 if
@@ -230,6 +228,7 @@ class _ViewLists:
                 self.slopes[there], self.weights[there])
 
     def lists(self) -> list[_List]:
+        """The held lists one by one (what the numpy paths read)."""
         return [_List(self.weights[k], float(self.idf[k]), float(self.average[k]), int(self.fields[k]),
                       tuple((i, p, int(self.starts[i, k]), int(self.stops[i, k])) for i, p in enumerate(self.postings)
                             if self.stops[i, k] > self.starts[i, k]))
