@@ -217,17 +217,21 @@ def _scored(query: Query, hits: list[Hit], terms_of: Callable[[Hit], Sequence[Te
         else:
             cov, topical = float(not query.filters.is_empty()), 0.0
         period = period_of(hit.section, hit.row.period)
-        year = YEAR_BONUS if period and any(period.covers(y) for y in query.years) else 0.0
+        year = YEAR_BONUS if period and period.covers_any(query.years) else 0.0
         out.append(_Scored(hit, rank, cov, cov + RANK_BONUS / (1 + rank) + TOPIC_BONUS * topical + year))
     return sorted(out, key=lambda s: (-s.support, s.rank))
+
+
+def document_words(doc: DocumentMeta) -> str:
+    """The words every clause of a document is about: its type and title."""
+    return f"{doc.doc_type or ''} {doc.title or ''}"
 
 
 def beyond_document(terms: Sequence[Term], doc: DocumentMeta, folded: bool) -> tuple[Term, ...]:
     """The terms that the document's type and title do not hold: "kinh phí thực hiện kế hoạch SX-TD
     bền vững" asks, of a plan titled "Thực hiện Chương trình … sản xuất và tiêu dùng bền vững", for
     "kinh phí"; the rest names the document, which every clause of it is about."""
-    document = f"{doc.doc_type or ''} {doc.title or ''}"
-    return tuple(t for t in terms if coverage((t,), document, folded) < 1.0)
+    return tuple(t for t in terms if coverage((t,), document_words(doc), folded) < 1.0)
 
 
 def _confidence(best: _Scored, field_found: bool) -> float:
@@ -255,7 +259,7 @@ def _facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     if query.intent == WHEN:  # deadlines before the issue dates of cited documents
         facts = [f for f in facts if not f.extra.get("cited")] or facts
     if query.years:  # a year was asked: keep the facts for it when there are any
-        facts = [f for f in facts if f.period and any(f.period.covers(y) for y in query.years)] or facts
+        facts = [f for f in facts if f.period and f.period.covers_any(query.years)] or facts
     if query.intent == BASIS:  # what a clause says it implements before what it merely mentions
         facts.sort(key=lambda f: not states_basis(f.scored.hit.text))
     return facts

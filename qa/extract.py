@@ -73,6 +73,9 @@ class Period:
     def covers(self, year: int) -> bool:
         return (self.first or self.last) <= year <= self.last
 
+    def covers_any(self, years: tuple[int, ...]) -> bool:
+        return any(self.covers(y) for y in years)
+
     def label(self, language: str) -> str:
         if self.first and self.first != self.last:
             return f"{self.first}–{self.last}" if language == EN else f"giai đoạn {self.first}–{self.last}"

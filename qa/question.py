@@ -233,7 +233,8 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
             content, _LEAD_VERBS[language], language, folded)
         intent = PARTNER if partner_only else LEAD
     followup = _is_followup(text, [u for u in units if u.content])
-    listed = _listed(content, language, folded)
+    noun = _list_noun(content, language, folded)
+    listed = _listed(noun, language, folded)
     terms = _terms([u for u in units if u.content], language == VI,
                    (lambda u: _english_weight(u, lex)) if language == EN else (lambda u: float(u.end - u.start)))
     return Query(
@@ -259,7 +260,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         topic=" ".join(u.surface for u in units if u.content),
         places=places,
         compare=_has_cue(text, _COMPARE_CUES[language], language, folded),
-        asks_list=_asks_list(content, language, folded),
+        asks_list=noun is not None or _asks_list(content, language, folded),
         listed=listed,
         asked_type=_asked_type(text, language, folded),
         search_text=_search_text(text, places, place_spans, document_field),
@@ -278,9 +279,10 @@ _LIST_NOUNS = {VI: {**{n: (n,) for n in ("nhiệm vụ", "giải pháp", "mục 
 
 
 def _asks_list(content: str, language: str, folded: bool) -> bool:
-    """The question asks for every item of a kind: a tasks cue, "<noun> … gì/nào", "làm (được) gì"."""
+    """The question asks for every item without naming their kind: a tasks cue, "làm (được) gì"
+    (a kind named, "<noun> … gì/nào", is `_list_noun`)."""
     return _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(
-        content, ("làm gì", "được gì"), language, folded) or _list_noun(content, language, folded) is not None
+        content, ("làm gì", "được gì"), language, folded)
 
 
 def _list_noun(content: str, language: str, folded: bool) -> str | None:
@@ -295,9 +297,8 @@ def _list_noun(content: str, language: str, folded: bool) -> str | None:
                  if re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{what}|{which})\b", q)), None)
 
 
-def _listed(content: str, language: str, folded: bool) -> Term | None:
+def _listed(noun: str | None, language: str, folded: bool) -> Term | None:
     """The kind of item a list question names, in the words of headings ("mục tiêu" for "what objectives")."""
-    noun = _list_noun(content, language, folded)
     words = _LIST_NOUNS[language][noun] if noun else ()
     return Term(tuple(key(w, folded) if folded else w for w in words)) if words else None
 

@@ -9,11 +9,11 @@ import re
 
 from index.model import Hit
 from ingest.model import HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
-from qa.answer import beyond_document, compose, doc_label
+from qa.answer import beyond_document, compose, doc_label, document_words
 from qa.extract import period_of, shorten, strip_label
 from qa.kinds.context import Context
 from qa.kinds.scope import REPORT_TYPES, RESULTS
-from qa.model import GENERAL, TARGET, Answer, Fact, Term
+from qa.model import GENERAL, TARGET, Answer, Fact, Query, Term
 from qa.terms import contains, coverage, key
 
 DEPTH = 20  # hits whose sections are candidates
@@ -63,7 +63,7 @@ def answer(ctx: Context) -> Answer | None:
     return Answer(q.text, "\n".join(lines), items, False, q.language, GENERAL, facts, 1.0)
 
 
-def _named(q) -> Term | None:
+def _named(q: Query) -> Term | None:
     """The kind of item listed when no term holds it ("nhiệm vụ", "mục tiêu" are no search terms): a
     heading that names it is the one asked."""
     if q.listed and not any(set(q.listed.alternatives) & set(t.alternatives) for t in q.terms):
@@ -84,7 +84,7 @@ def _section(ctx: Context, hits: list[Hit], named: Term | None) -> tuple[str, li
         # the document's type and title say what every section is about ("Kế hoạch", "… sản xuất và
         # tiêu dùng bền vững"): the heading itself must hold enough of the rest, which is the kind of item
         # listed when the question names nothing else ("Kế hoạch Hậu Giang có những mục tiêu gì?")
-        document = f"{hit.doc.doc_type or ''} {hit.doc.title or ''}"
+        document = document_words(hit.doc)
         rest = beyond_document(q.terms, hit.doc, q.folded)
         if not rest:  # the title holds every term ("kết quả thực hiện" of a results report): the kind, else all
             terms, rest = ((*q.terms, named), (named,)) if named else (q.terms, q.terms)
@@ -103,15 +103,10 @@ def _section(ctx: Context, hits: list[Hit], named: Term | None) -> tuple[str, li
         items = [h for h in ctx.clauses(doc_id) if h.kind in (ITEM, TABLE_ROW, PARAGRAPH)
                  and not _CLOSING.match(h.text) and (h.section == path or h.section.startswith(path + SECTION_SEP))]
         if q.years:  # "những mục tiêu nào đến năm 2030": those of the year asked, where the section dates them
-            items = [h for h in items if _covers(h, q.years)] or items
+            items = [h for h in items if (p := period_of(h.section, h.row.period)) and p.covers_any(q.years)] or items
         if MIN_ITEMS <= len(items) <= MAX_ITEMS:  # a heading over a whole document lists no one thing
             return path.split(SECTION_SEP)[-1], items
     return None
-
-
-def _covers(hit: Hit, years: tuple[int, ...]) -> bool:
-    period = period_of(hit.section, hit.row.period)
-    return bool(period) and any(period.covers(y) for y in years)
 
 
 def _share_asked(heading: str, asked: str, folded: bool) -> float:
