@@ -14,9 +14,11 @@ import argparse
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -133,7 +135,29 @@ def answer_turn(engine: PolicyQA, question: str, turns: list[Turn], filters: dic
         return Turn(question, md_escape(FAILED), None, render_refusal(question, n, FAILED))
 
 
-def chat_component(engine: PolicyQA, filters: Filters) -> None:
+class Downloads:
+    """One temporary folder per app for the files an official downloads (the conversation, a
+    document's original, the assignment table). Each file goes in a fresh subfolder, so it keeps the
+    name the official sees; subfolders older than KEEP_SECONDS are removed on the next write (gradio
+    serves its own cached copy), and the folder goes when the app is collected or the process exits,
+    so a server that offers a download after every answer does not fill its temporary directory."""
+
+    KEEP_SECONDS = 3600
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="pq-downloads-"))
+        weakref.finalize(self, shutil.rmtree, self.folder, True)
+
+    def path(self, name: str, now: float | None = None) -> Path:
+        """Where to write a download called `name`; expires the old ones first."""
+        now = time.time() if now is None else now
+        for old in self.folder.iterdir():
+            if old.is_dir() and now - old.stat().st_mtime > self.KEEP_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        return Path(tempfile.mkdtemp(dir=self.folder)) / name
+
+
+def chat_component(engine: PolicyQA, filters: Filters, downloads: Downloads) -> None:
     """The question box, the chat and, beside it, the sources panel of the marked answer; examples,
     feedback and the conversation export below."""
     turns = gr.State([])
@@ -177,12 +201,11 @@ def chat_component(engine: PolicyQA, filters: Filters) -> None:
         turn = answer_turn(engine, text, turns, scope(doc, locality, doc_type, year))
         yield gr.skip(), chat_messages([*turns, turn]), turn.panel, [*turns, turn]
 
-    exports = Path(tempfile.mkdtemp(prefix="pq-export-"))  # one per app: each answer rewrites an export
-
     def export_file(turns):
         if not turns:
             return gr.update(value=None, interactive=False)
-        path = write_export(exports, conversation_markdown(turns, engine.generation))
+        path = downloads.path(f"hoi-dap-{datetime.now():%Y%m%d-%H%M}.md")
+        path.write_text(conversation_markdown(turns, engine.generation), encoding="utf-8")
         return gr.update(value=str(path), interactive=True)
 
     def show_sources(turns, evt: gr.SelectData):
@@ -261,7 +284,7 @@ def run_upload(engine: PolicyQA, files: list[str], progress, *, by: str | None, 
     return render_upload(results, engine.settings.max_upload_mb, UPLOAD_TYPES)
 
 
-def documents_component(engine: PolicyQA):
+def documents_component(engine: PolicyQA, downloads: Downloads):
     """The list of indexed documents, and one document in full with download, delete and replace
     (each change asks for a confirmation first)."""
     listing = gr.HTML(elem_id="pq-docs", js_on_load=None, padding=False)
@@ -288,7 +311,7 @@ def documents_component(engine: PolicyQA):
             return "", gr.update(value=None, interactive=False), gr.update(interactive=False), gr.update(interactive=False)
         download_path = None
         if record.path is not None:  # a copy under its own name, so the download is named as uploaded
-            download_path = Path(tempfile.mkdtemp(prefix="pq-original-")) / record.path.name
+            download_path = downloads.path(record.path.name)
             shutil.copyfile(record.path, download_path)
         return (render_document(record, *similar(record, records)),
                 gr.update(value=str(download_path) if download_path else None, interactive=download_path is not None),
@@ -339,7 +362,7 @@ def _source_of(engine: PolicyQA, doc_id: str) -> str:
 MATRIX_ROWS_SHOWN = 200  # rows drawn on the page; the CSV download has every row
 
 
-def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dropdown]:
+def matrix_component(engine: PolicyQA, tab: gr.Tab, downloads: Downloads) -> tuple[gr.Dropdown, gr.Dropdown]:
     """The "Phân công" tab: PolicyQA.assignments filtered by agency, place and document, with a CSV."""
     gr.Markdown("Các nhiệm vụ được giao trong các văn bản: đơn vị chủ trì, đơn vị phối hợp, thời gian, "
                 "kèm trích dẫn. Lọc theo cơ quan (viết tắt cũng được, ví dụ «Sở TN&MT»), địa phương, văn bản.")
@@ -357,7 +380,7 @@ def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dro
         refresh(engine)
         rows = engine.assignments(agency=nfc(agency or "").strip() or None, locality=locality or None,
                                   doc=doc or None)
-        path = Path(tempfile.mkdtemp(prefix="pq-matrix-")) / "phan-cong.csv"
+        path = downloads.path("phan-cong.csv")
         path.write_text(render_assignments_csv(rows), encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
         return render_assignments(rows, MATRIX_ROWS_SHOWN), gr.update(value=str(path), interactive=bool(rows))
 
@@ -370,25 +393,10 @@ def matrix_component(engine: PolicyQA, tab: gr.Tab) -> tuple[gr.Dropdown, gr.Dro
 # ---------------------------------------------------------------- the page
 
 
-EXPORT_KEEP_SECONDS = 3600  # an export outlives the answer that made it by this long (gradio serves its own copy)
-
-
-def write_export(folder: Path, markdown: str, now: float | None = None) -> Path:
-    """The conversation as a Markdown file in a fresh subfolder of `folder` (its name is the one
-    the official downloads); subfolders older than EXPORT_KEEP_SECONDS are removed, so a server
-    that exports after every answer does not fill its temporary directory."""
-    now = time.time() if now is None else now
-    for old in folder.iterdir():
-        if old.is_dir() and now - old.stat().st_mtime > EXPORT_KEEP_SECONDS:
-            shutil.rmtree(old, ignore_errors=True)
-    path = Path(tempfile.mkdtemp(dir=folder)) / f"hoi-dap-{datetime.fromtimestamp(now):%Y%m%d-%H%M}.md"
-    path.write_text(markdown, encoding="utf-8")
-    return path
-
-
 def build_app(engine: PolicyQA) -> gr.Blocks:
     """The Blocks app over one engine; every session shares the engine, not its chat."""
     settings = app_settings(engine.settings)
+    downloads = Downloads()
 
     def index_status() -> str:
         docs = engine.documents()
@@ -442,12 +450,12 @@ def build_app(engine: PolicyQA) -> gr.Blocks:
                     index_dropdown("Loại văn bản", [("Tất cả loại", ALL)], ALL, "pq-filter-type"),
                     index_dropdown("Năm", [("Tất cả các năm", ALL)], ALL, "pq-filter-year"),
                 )
-            chat_component(engine, filters)
+            chat_component(engine, filters, downloads)
         with gr.Tab("Văn bản", id="docs"):
             upload_button, upload_status = upload_component(engine)
-            listing, chosen, changed = documents_component(engine)
+            listing, chosen, changed = documents_component(engine, downloads)
         with gr.Tab("Phân công", id="matrix") as matrix_tab:
-            matrix_place, matrix_doc = matrix_component(engine, matrix_tab)
+            matrix_place, matrix_doc = matrix_component(engine, matrix_tab, downloads)
 
         state_inputs = [*filters.all, chosen, matrix_place, matrix_doc]
         index_outputs = [listing, *filters.all, status, generation, chosen, matrix_place, matrix_doc]
@@ -547,6 +555,12 @@ def launch_app(
     return demo
 
 
+def exit_on_sigterm() -> None:
+    """A service manager's stop (SIGTERM) exits as Ctrl-C does, running the exit handlers that
+    remove the app's temporary downloads; the default action would end the process without them."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="policyqa serve", description="Start the policyqa web app.")
     parser.add_argument("--host", help="address to bind (default: setting host, 127.0.0.1)")
@@ -554,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-dir", help="index directory (default: settings / POLICYQA_INDEX_DIR)")
     parser.add_argument("--model", help="embedding model (default: settings)")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         launch_app(host=args.host, port=args.port, index_dir=args.index_dir, model=args.model)

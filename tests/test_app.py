@@ -6,9 +6,13 @@ test_app_browser.py and test_app_client.py.
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -27,6 +31,8 @@ from index.model import INDEX_ERROR_CODES, Hit
 from ingest.model import ERROR_CODES, DocumentMeta, TaskRow
 from qa.library import UPLOAD_CODES, DocumentRecord, UploadResult
 from qa.model import Answer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 THANH_HOA = DocumentMeta(
@@ -283,10 +289,27 @@ def test_assignment_table_and_csv_carry_task_lead_partners_period_and_citation()
                      f"Hướng dẫn <dán nhãn>,Sở Công Thương,UBND cấp huyện; Sở TC,2021 - 2030,{ROW.citation}"]
 
 
-def test_exports_share_one_folder_and_old_ones_are_removed(tmp_path):
-    first = app.write_export(tmp_path, "# một", now=1_000_000.0)
-    assert first.read_text(encoding="utf-8") == "# một" and first.parent.parent == tmp_path
+def test_a_stopped_server_removes_its_downloads(tmp_path):
+    """SIGTERM (how a service manager or the browser tests stop the app) runs the exit handlers."""
+    script = ("import app, sys, time; app.exit_on_sigterm(); d = app.Downloads(); "
+              "print(d.folder, flush=True); time.sleep(120)")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    folder = Path(process.stdout.readline().strip())
+    assert folder.is_dir()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0 and not folder.exists()
+
+
+def test_downloads_share_one_folder_old_ones_expire_and_the_folder_goes_with_the_app():
+    downloads = app.Downloads()
+    folder = downloads.folder
+    first = downloads.path("hoi-dap.md", now=1_000_000.0)
+    first.write_text("# một", encoding="utf-8")
+    assert first.name == "hoi-dap.md" and first.parent.parent == folder
     os.utime(first.parent, (1_000_000.0, 1_000_000.0))
-    second = app.write_export(tmp_path, "# hai", now=1_000_000.0 + app.EXPORT_KEEP_SECONDS + 1)
-    assert not first.exists() and second.exists()  # the old export's folder is gone, the new one kept
-    assert [p.name for p in tmp_path.iterdir()] == [second.parent.name]
+    second = downloads.path("phan-cong.csv", now=1_000_000.0 + app.Downloads.KEEP_SECONDS + 1)
+    assert not first.exists() and second.parent.exists()  # the old download's folder is gone, the new one kept
+    assert [p.name for p in folder.iterdir()] == [second.parent.name]
+    del downloads
+    gc.collect()
+    assert not folder.exists()  # tests and restarts do not leave a folder per app behind
