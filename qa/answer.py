@@ -17,7 +17,7 @@ from ingest.model import HEADER, HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_GR
 from ingest.text import fold
 from qa import english
 from qa.config import QASettings
-from qa.expand import english_name
+from qa.expand import ENGLISH_AGENCY_KINDS, english_forms, english_key, english_name, load_lexicon
 from qa.extract import (
     AGENCY_KINDS,
     Period,
@@ -190,8 +190,8 @@ def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
     """Hits with their term coverage (a table row mostly by its own fields, prose with its
     innermost heading) and support (coverage plus small bonuses for rank, topic and the asked
     year), best first. Coverage counts the terms beyond each document's own title, unless no hit
-    holds any of those: then the title's words were what the question asked ("Who is the focal agency
-    for the programme?") and every term counts."""
+    holds any of those and none is a concept of the lexicon: then the title's words were what the
+    question asked ("Who is the focal agency for the programme?") and every term counts."""
     if not query.terms:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
         return _scored(query, hits, lambda hit: ())
     full = lambda hit: query.terms  # noqa: E731
@@ -201,7 +201,15 @@ def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
     of_hit = lambda hit: beyond.setdefault(  # noqa: E731
         hit.doc.doc_id, beyond_document(query.terms, hit.doc, query.folded) or query.terms)
     scored = _scored(query, hits, of_hit)
-    return scored if any(s.coverage for s in scored) else _scored(query, hits, full)
+    if any(s.coverage for s in scored) or any(_concept(t) for ts in beyond.values() for t in ts):
+        return scored  # a concept of the programme's vocabulary no clause holds is not asked of the title
+    return _scored(query, hits, full)
+
+
+def _concept(term: Term) -> bool:
+    """A term the lexicon gives other words for ("kinh phí": ngân sách, dự toán; "focal" has none)."""
+    own = key(term.alternatives[0], folded=True)
+    return any(key(a, folded=True) != own for a in term.alternatives[1:])
 
 
 def _scored(query: Query, hits: list[Hit], terms_of: Callable[[Hit], Sequence[Term]]) -> list[_Scored]:
@@ -256,6 +264,8 @@ def _facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
             break
         facts += reader(query, s)
     facts = _whole_group(query, scored, facts, reader)
+    if query.excluded and query.intent in (LEAD, PARTNER):  # "ngoài Sở Công Thương, cơ quan nào …"
+        facts = [f for f in facts if not _set_aside(f.value, query.excluded, query.language)]
     if query.intent == WHEN:  # deadlines before the issue dates of cited documents
         facts = [f for f in facts if not f.extra.get("cited")] or facts
     if query.years:  # a year was asked: keep the facts for it when there are any
@@ -364,12 +374,29 @@ def _date(issued: str | None, language: str) -> str | None:
     return english.date(issued) if language == EN else display_date(issued)
 
 
-def _issued_phrase(issued: str, language: str) -> str:
-    """"ngày 13/10/2021", "tháng 11/2021", "năm 2020" (or "on …"/"in …"): a partial date reads right."""
+def _issued_phrase(issued: str, language: str, header: str = "") -> str:
+    """"ngày 13/10/2021", "tháng 11/2021", "năm 2020" (or "on …"/"in …"): a partial date reads right.
+    A full date is also given as the header words it ("ngày 08 tháng 3 năm 2024 (08/03/2024)"), so
+    a reader finds it in either form."""
     parts = issued.count("-")
+    worded = _worded_date(header, issued) if parts == 2 else None
     if language == EN:
-        return f"{'on' if parts == 2 else 'in'} {english.date(issued)}"
+        return f"{'on' if parts == 2 else 'in'} {english.date(issued)}" + (f" ({display_date(issued)})" if worded else "")
+    if worded:
+        return f"ngày {worded} ({display_date(issued)})"
     return f"{('năm', 'tháng', 'ngày')[parts]} {display_date(issued)}"
+
+
+_WORDED_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+
+
+def _worded_date(text: str, issued: str) -> str | None:
+    """The header's "08 tháng 3 năm 2024" for the ISO date 2024-03-08, as the document writes it."""
+    year, month, day = (int(x) for x in issued.split("-"))
+    for m in _WORDED_DATE.finditer(text):
+        if tuple(map(int, m.groups())) == (day, month, year):
+            return m.group()[len("ngày"):].strip()
+    return None
 
 
 def _cited_elsewhere(meta: DocumentMeta, scored: list[_Scored], language: str) -> _Fact | None:
@@ -656,7 +683,7 @@ def _detail(query: Query, f: _Fact) -> str:
             return msg["cited"].format(doc=f.task, other=doc_label(f.scored.hit.doc, query.language), value=f.value)
         if f.task != f.value:
             field = f.extra.get("field", query.document_field)
-            value = _issued_phrase(f.extra["issued"], query.language) if field == ISSUED else f.value
+            value = _issued_phrase(f.extra["issued"], query.language, f.scored.hit.text) if field == ISSUED else f.value
             return msg[field].format(doc=f.task, value=value) + "."
         return f"{msg['according'].format(doc=doc_label(f.scored.hit.doc, query.language))} «{f.value}»"
     period = _period(query, f)
@@ -670,6 +697,34 @@ def _detail(query: Query, f: _Fact) -> str:
     if query.intent == WHEN:
         return f"{f.value} — «{f.task}»"
     return f"«{f.task}»{period}"
+
+
+_CONNECTORS = frozenset({"va", "and", "of", "the", "cac", "cung", "voi", "hoac", "or"})
+_KINDS = {VI: frozenset(w for k in AGENCY_KINDS for w in key(k, folded=True).split()),
+          EN: frozenset(english_key(k) for k in ENGLISH_AGENCY_KINDS)}
+
+
+def _set_aside(value: str, excluded: str, language: str) -> bool:
+    """Every agency `value` names is one the question sets aside: each word of its field, in one of
+    its names (English ones for an English question), is among the words after the cue ("ngoài
+    Phòng Kinh tế hạ tầng và Tài chính kế hoạch" sets aside "Phòng Tài chính – Kế hoạch")."""
+    words = set((english_key(excluded) if language == EN else key(excluded, folded=True)).split())
+    names = [value[a:b] for a, b in agency_spans(value)] or [value]
+    return all(any(field and field <= words for field in (_field_words(n, language) for n in _names_of(name, language)))
+               for name in names)
+
+
+def _names_of(name: str, language: str) -> list[str]:
+    agency = load_lexicon().agency_names(folded=True).get(key(name, folded=True))
+    if agency is None:
+        return [name]
+    return list(english_forms(agency.english)) if language == EN else [agency.name, *agency.aliases]
+
+
+def _field_words(name: str, language: str) -> frozenset[str]:
+    """A name's words less its kind ("Sở", "Department") and connectors: what tells it apart."""
+    k = english_key(name) if language == EN else key(name, folded=True)
+    return frozenset(w for w in k.split() if w not in _KINDS[language] and w not in _CONNECTORS)
 
 
 def _english(value: str) -> str | None:

@@ -168,6 +168,47 @@ _KIND_OF = re.compile(r"^(\w+) of (.+)$", re.IGNORECASE)
 ENGLISH_AGENCY_KINDS = frozenset(f for forms in _KIND_FORMS.values() for f in forms) | _KIND_FORMS.keys()
 
 
+class AnyOrder(Mapping):
+    """English phrases looked up whatever the order of their words: officials name an agency as
+    "the Consumer Standards and Protection Association" or "the Department of Environment and
+    Natural Resources" as often as by its usual rendering. A phrase meets a key with the same
+    words, connectors ("and", "of", "for", "the") aside, when it starts and ends on one of them."""
+
+    _CONNECTORS = frozenset({"and", "of", "for", "the", "&"})
+
+    def __init__(self, table: Mapping[str, object]) -> None:
+        self._exact = dict(table)
+        self._any = {}
+        for k, v in table.items():
+            if (canonical := self._canonical(k)) is not None:
+                self._any.setdefault(canonical, v)
+
+    @classmethod
+    def _canonical(cls, phrase: str) -> tuple[str, ...] | None:
+        words = phrase.split()
+        if not words or words[0] in cls._CONNECTORS or words[-1] in cls._CONNECTORS:
+            return None
+        content = sorted(w for w in words if w not in cls._CONNECTORS)
+        return tuple(content) if len(content) > 1 else None
+
+    def __getitem__(self, phrase: str) -> object:
+        if phrase in self._exact:
+            return self._exact[phrase]
+        canonical = self._canonical(phrase)
+        if canonical is None or canonical not in self._any:
+            raise KeyError(phrase)
+        return self._any[canonical]
+
+    def __contains__(self, phrase: object) -> bool:
+        return isinstance(phrase, str) and (phrase in self._exact or self._canonical(phrase) in self._any)
+
+    def __iter__(self):
+        return iter(self._exact)
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+
 def english_forms(rendering: str) -> tuple[str, ...]:
     """"Division of Culture and Information" is also "Culture and Information office", "office
     of Culture and Information", "Culture-Information office", …: the same agency as an English

@@ -63,6 +63,7 @@ class Query:
     listed: Term | None = None  # the kind of item listed, as headings name it: "mục tiêu" for "what objectives"
     asked_type: str | None = None  # "kế hoạch số bao nhiêu", "which decision": the type of document asked for
     search_text: str = ""  # what the index is asked: `text` less the place its filters scope to
+    excluded: str = ""  # "ngoài Phòng KT&HT, …", "apart from the Finance office": agencies not to answer (folded)
 
     @property
     def folded(self) -> bool:

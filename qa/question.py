@@ -12,7 +12,7 @@ from index.filtering import admits
 from index.model import Filters
 from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
-from qa.expand import ENGLISH_AGENCY_KINDS, Lexicon, english_key, load_lexicon, longest_matches
+from qa.expand import ENGLISH_AGENCY_KINDS, AnyOrder, Lexicon, english_key, load_lexicon, longest_matches
 from qa.extract import AGENCY_KINDS, NUMBER, agency_spans, document_number
 from qa.model import BASIS, DOC_NUMBER, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
 from qa.terms import contains, find_spans, fold_aligned, key, tokens
@@ -201,8 +201,12 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     scope = places[0] if places else None
     doc_ids, doc_spans = _document_scope(text, documents)
     years = tuple(sorted({int(m.group(1)) for m in _YEAR.finditer(text) if not _BASELINE.search(text[:m.start()])}))
-    content = _masked(text, place_spans + doc_spans + [m.span() for m in _YEAR.finditer(text)])
+    masks = place_spans + doc_spans + [m.span() for m in _YEAR.finditer(text)]
+    content = _masked(text, masks)
     language = _language(content, lex)
+    excluded = _excluded_span(text, language)
+    if excluded:  # the agencies set aside are neither the topic nor the asked agency
+        content = _masked(text, [*masks, excluded])
     accented = has_diacritics(text)
     units = _english_units(content, lex) if language == EN else _vietnamese_units(content, not accented, lex)
     agencies = lex.agency_names(folded=True)
@@ -263,7 +267,8 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         asks_list=noun is not None or _asks_list(content, language, folded),
         listed=listed,
         asked_type=_asked_type(text, language, folded),
-        search_text=_search_text(text, places, place_spans, document_field),
+        search_text=_search_text(text, places, place_spans, document_field, excluded),
+        excluded=fold(text[slice(*excluded)]) if excluded else "",
     )
 
 
@@ -311,14 +316,15 @@ def _asked_type(text: str, language: str, folded: bool) -> str | None:
     return None
 
 
-def _search_text(text: str, places: tuple[str, ...], spans: list[Span], document_field: str | None) -> str:
+def _search_text(text: str, places: tuple[str, ...], spans: list[Span], document_field: str | None,
+                 excluded: Span | None) -> str:
     """The question less the one place it names: the locality filter already scopes the search to
     it, and as a search term it only favours clauses that repeat the name (headers, closing
     sentences) over the clause that answers. Kept when the question is about a document itself (its
-    header names the place) or names several places (one is scope, the others content)."""
-    if len(places) != 1 or document_field:
-        return text
-    return squash(_masked(text, spans).replace(_MASK, " "))
+    header names the place) or names several places (one is scope, the others content). Less the
+    agencies it sets aside ("ngoài …"), whose own clauses would otherwise rank first."""
+    spans = [s for s in (spans if len(places) == 1 and not document_field else [])] + ([excluded] if excluded else [])
+    return squash(_masked(text, spans).replace(_MASK, " ")) if spans else text
 
 
 def _asked_agency(text: str, content: str, units: list[_Unit], language: str, folded: bool,
@@ -456,7 +462,13 @@ def _document_scope(text: str, documents: Iterable[DocumentMeta]) -> tuple[tuple
 
 
 def _masked(text: str, spans: list[Span]) -> str:
-    for a, b in sorted(spans, reverse=True):
+    merged: list[Span] = []
+    for a, b in sorted(spans):  # a place inside an excluded span is masked once, with it
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    for a, b in reversed(merged):
         text = text[:a] + f" {_MASK} " + text[b:]
     return text
 
@@ -624,12 +636,33 @@ def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
     cues = {c: (_CUE, *(lex.glossary.get(c, ()) if intent in _SEARCHED_CUES else ()))
             for c, intent in _cue_keys(EN, False)["intent_of"].items()}
     stop = {w: _STOP for w in lex.stopwords[EN]}
-    agencies = {k: (a.name, *a.aliases) for k, a in lex.english_agencies().items()}
-    return _units(text, False, [cues, stop, agencies, lex.glossary], vietnamese=False, names=agencies.keys())
+    agencies = AnyOrder({k: (a.name, *a.aliases) for k, a in lex.english_agencies().items()})
+    return _units(text, False, [cues, stop, agencies, lex.glossary], vietnamese=False, names=agencies)
 
 
 # The kind of an agency, shared by every agency of that kind: no partial credit for a name on its own.
 _KIND_WORDS = frozenset({fold(k).lower() for k in AGENCY_KINDS} | ENGLISH_AGENCY_KINDS)
+
+
+# "Ngoài Phòng KT&HT và Phòng TC-KH, … những phòng nào …?", "Apart from the Finance office, which …":
+# what follows the cue, up to a comma or the end, names agencies set aside (one of their kind words
+# must be there: "ngoài ra" and "ngoài trời" set nothing aside).
+_EXCLUDING = {VI: re.compile(r"\b(?:ngoai tru|ngoai|khong ke)\b(?!\s+(?:ra|troi|nuoc)\b)"),
+              EN: re.compile(r"\b(?:apart from|aside from|besides|other than|except for|except|excluding)\b")}
+_EXCLUSION_WORDS = 14  # longer than this after the cue, it is a clause, not a list of agencies
+_KIND_WORD = re.compile(r"\b(?:" + "|".join(sorted((re.escape(k) for k in _KIND_WORDS), key=len, reverse=True)) + r")s?\b")
+
+
+def _excluded_span(text: str, language: str) -> Span | None:
+    k = fold(text) if language == VI else text.lower()  # fold keeps an NFC text's length
+    m = _EXCLUDING[language].search(k)
+    if not m:
+        return None
+    end = next((i for i in range(m.end(), len(k)) if k[i] in ",;?"), len(k))
+    named = k[m.end():end]
+    if len(named.split()) > _EXCLUSION_WORDS or not _KIND_WORD.search(named):
+        return None
+    return m.start(), end
 
 
 def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool, names: Collection[str]) -> list[_Unit]:
@@ -660,7 +693,9 @@ def _field_parts(raw: list[str], offset: int, parts: tuple[_Unit, ...]) -> tuple
 def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max_len: int,
            names: Collection[str], vietnamese: bool) -> list[_Unit]:
     """Units of one token run, longest table phrase first; a phrase also gets its parts (the
-    same matching inside it, shorter phrases only) so a clause can meet it piecewise."""
+    same matching inside it, shorter phrases only) so a clause can meet it piecewise. A Vietnamese
+    phrase of two syllables is one word and has no parts: "tái chế" is not half met by "chế biến",
+    nor "chất thải" by "hóa chất" (least of all unaccented, where syllables collide)."""
     matched = {m.start: m for m in longest_matches(keys, tables, max_len)}
     units, i = [], 0
     while i < len(raw):
@@ -672,7 +707,7 @@ def _match(raw: list[str], keys: list[str], tables: list[dict], offset: int, max
             surface = " ".join(raw[i:end])
             alternatives = tuple(a for a in value[cue:] if key(a) != key(surface))
             parts = tuple(_match(raw[i:end], keys[i:end], tables, offset + i, end - i - 1, names, vietnamese)) \
-                if end - i > 1 else ()
+                if end - i > (2 if vietnamese else 1) else ()
             if " ".join(keys[i:end]) in names:
                 parts = _field_parts(raw[i:end], offset + i, parts) if vietnamese else ()
             units.append(_Unit(offset + i, offset + end, surface, alternatives, not cue, parts))

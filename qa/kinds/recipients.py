@@ -11,13 +11,16 @@ from index.filtering import admits
 from index.model import Hit
 from ingest.model import HEADER, PARAGRAPH
 from qa.answer import doc_label
+from qa.expand import load_lexicon
 from qa.kinds.context import Context
 from qa.model import EN, GENERAL, VI, Answer, Fact
 from qa.terms import key
 
 # Folded question forms asking whom a document goes to; the documents' own recipient lines.
-# A question that goes on after "gửi cơ quan nào" asks who acts on what is sent ("… gửi sở nào thẩm định?").
-_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"),
+# A question that goes on after "gửi cơ quan nào" asks who acts on what is sent ("… gửi sở nào thẩm định?");
+# one may name the addressee and ask which place's it is ("… gửi Sở Công Thương tỉnh nào?").
+_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"
+                         r"|\bgui (?:den |toi |cho |ve |len )?(?:\w+ ){1,6}(?:tinh|huyen) nao\W*$"),
           EN: re.compile(r"\b(?:sent to|send to|addressed to|to whom|recipients?)\b")}
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
@@ -35,8 +38,11 @@ _ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len
 
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
+    agencies = load_lexicon().agency_names(folded=True)
+    addressee = {w for t in q.terms if any(key(a, folded=True) in agencies for a in t.alternatives)
+                 for w in key(t.alternatives[0], folded=True).split()}  # "gửi Sở Công Thương tỉnh nào"
     if not _ASKED[q.language].search(key(q.text, folded=True)) or not all(
-            set(key(t.alternatives[0], folded=True).split()) <= _ABOUT_THE_DOCUMENT for t in q.terms):
+            set(key(t.alternatives[0], folded=True).split()) <= _ABOUT_THE_DOCUMENT | addressee for t in q.terms):
         return None  # what else is sent ("dự toán … gửi cơ quan nào?") is the passages' to answer
     scopes = [replace(ctx.filters, locality=p) for p in q.places] or ([ctx.filters] if not ctx.filters.is_empty() else [])
     docs = list(dict.fromkeys(d for s in scopes for d, meta in ctx.documents.items() if admits(s, meta)))
