@@ -54,7 +54,7 @@ from qa.model import (
     Query,
     Term,
 )
-from qa.question import asks_amount, asks_several_figures, asks_too
+from qa.question import asks_amount, asks_several_figures, asks_too, bare_numbers, names_a_role
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -191,15 +191,19 @@ def _score(query: Query, hits: list[Hit]) -> list[_Scored]:
     innermost heading) and support (coverage plus small bonuses for rank, topic and the asked
     year), best first. Coverage counts the terms beyond each document's own title, unless no hit
     holds any of those and none is a concept of the lexicon: then the title's words were what the
-    question asked ("Who is the focal agency for the programme?") and every term counts."""
-    if not query.terms:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
+    question asked ("Who is the focal agency for the programme?") and every term counts. An
+    agency's role no hit names ("đơn vị đầu mối" of a plan that only says who "chủ trì … triển khai
+    thực hiện Kế hoạch") is what is asked, not content a clause must hold."""
+    asked = tuple(t for t in query.terms if not any(names_a_role(a) for a in t.alternatives)
+                  or any(coverage((t,), hit.text, query.folded) for hit in hits))
+    if not asked:  # nothing but scope was asked ("Kế hoạch 45/KH-UBND căn cứ vào đâu?")
         return _scored(query, hits, lambda hit: ())
-    full = lambda hit: query.terms  # noqa: E731
+    full = lambda hit: asked  # noqa: E731
     if query.intent == BASIS:  # what a document implements is what its title and its basis clause both say
         return _scored(query, hits, full)
     beyond: dict[str, tuple[Term, ...]] = {}
     of_hit = lambda hit: beyond.setdefault(  # noqa: E731
-        hit.doc.doc_id, beyond_document(query.terms, hit.doc, query.folded) or query.terms)
+        hit.doc.doc_id, beyond_document(asked, hit.doc, query.folded) or asked)
     scored = _scored(query, hits, of_hit)
     if any(s.coverage for s in scored) or any(_concept(t) for ts in beyond.values() for t in ts):
         return scored  # a concept of the programme's vocabulary no clause holds is not asked of the title
@@ -312,9 +316,11 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     cites ("Kế hoạch số 214/KH-UBND, ngày 12/10/2020 …"), from the citing clause."""
     by_rank = sorted(scored, key=lambda s: s.rank)
     named = [s for s in by_rank if s.hit.doc.number and document_number(s.hit.doc.number) in query.doc_numbers]
-    if query.doc_numbers and not named:
-        return [_Fact(s, full, full) for s in scored for short, full in references_in(s.hit.text)
-                if document_number(short) in query.doc_numbers][:1]
+    # "Quyết định 889 ban hành ngày nào?": a number without its suffix, of a document no index holds
+    cited = query.doc_numbers or tuple(f"{n}/" for n in bare_numbers(query.text))
+    if cited and not named:
+        return [_Fact(replace(s, coverage=1.0), full, full) for s in scored for short, full in references_in(s.hit.text)
+                if any((document_number(short) or "").startswith(n) for n in cited)][:1]  # the number named it
     best = (named or by_rank)[0]
     meta = best.hit.doc
     header = next((s.hit for s in by_rank if s.hit.kind == HEADER and s.hit.doc.doc_id == meta.doc_id), None)
@@ -438,9 +444,13 @@ def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 
 _ACTION_WORDS = 4  # words after an agency in which the asked action must follow it
-# folded: where the question asks its agency ("cơ quan nào", "sở nào", any kind of agency + "nào")
-_ASKED_AGENCY = re.compile(r"\b(?:co quan|don vi|nganh|" + "|".join(re.escape(fold(k).lower()) for k in AGENCY_KINDS)
-                           + r") nao\b")
+# folded: where the question asks its agency ("cơ quan nào", "sở nào", any kind of agency + "nào";
+# "which department", "what agency")
+_ASKED_AGENCY = {VI: re.compile(r"\b(?:co quan|don vi|nganh|" + "|".join(re.escape(fold(k).lower()) for k in AGENCY_KINDS)
+                                + r") nao\b"),
+                 EN: re.compile(r"\b(?:which|what) (?:" + "|".join(sorted(ENGLISH_AGENCY_KINDS | {"agency", "agencies", "body",
+                                                                                           "bodies", "unit", "units"}))
+                                + r")s?\b")}
 _LEADS_ITSELF = re.compile(r"\W*(?:[\w.)]{1,3}\s+)?chủ trì\b", re.IGNORECASE)  # an item whose subject is its heading
 
 
@@ -451,7 +461,7 @@ def _acting(query: Query, hit: Hit) -> list[str]:
     if hit.kind not in (PARAGRAPH, ITEM) or _LEADS_ITSELF.match(hit.text):  # "Chủ trì, phối hợp …": its heading's
         return []
     asked = key(query.text, folded=True)
-    wh = _ASKED_AGENCY.search(asked)
+    wh = _ASKED_AGENCY[query.language].search(asked)
     if wh is None:
         return []
     action = asked[wh.end():]  # the question's words after "cơ quan nào": what the agency does
@@ -460,9 +470,11 @@ def _acting(query: Query, hit: Hit) -> list[str]:
     for a, b in agency_spans(sentence):
         name = sentence[a:b].strip()
         after = key(" ".join(sentence[b:].split()[:_ACTION_WORDS]), folded=True)
-        if after and not name.lower().startswith("các ") and not contains(asked, key(name, folded=True)) and any(
-                contains(after, k) and contains(action, k) for t in query.terms for alt in t.alternatives
-                if len((k := key(alt, folded=True)).split()) > 1):
+        named = any(contains(asked, key(n, folded=True)) for n in (name, *_names_of(name, query.language)))
+        if after and not name.lower().startswith("các ") and not named and any(
+                contains(action, key(t.alternatives[0], folded=True)) and any(
+                    contains(after, k) for alt in t.alternatives if len((k := key(alt, folded=True)).split()) > 1)
+                for t in query.terms):
             found.append(name)
     return found
 
@@ -701,14 +713,14 @@ def _detail(query: Query, f: _Fact) -> str:
 
 _CONNECTORS = frozenset({"va", "and", "of", "the", "cac", "cung", "voi", "hoac", "or"})
 _KINDS = {VI: frozenset(w for k in AGENCY_KINDS for w in key(k, folded=True).split()),
-          EN: frozenset(english_key(k) for k in ENGLISH_AGENCY_KINDS)}
+          EN: frozenset(english_key(k)[:6] for k in ENGLISH_AGENCY_KINDS)}
 
 
 def _set_aside(value: str, excluded: str, language: str) -> bool:
     """Every agency `value` names is one the question sets aside: each word of its field, in one of
     its names (English ones for an English question), is among the words after the cue ("ngoài
     Phòng Kinh tế hạ tầng và Tài chính kế hoạch" sets aside "Phòng Tài chính – Kế hoạch")."""
-    words = set((english_key(excluded) if language == EN else key(excluded, folded=True)).split())
+    words = _words(excluded, language)
     names = [value[a:b] for a, b in agency_spans(value)] or [value]
     return all(any(field and field <= words for field in (_field_words(n, language) for n in _names_of(name, language)))
                for name in names)
@@ -723,8 +735,14 @@ def _names_of(name: str, language: str) -> list[str]:
 
 def _field_words(name: str, language: str) -> frozenset[str]:
     """A name's words less its kind ("Sở", "Department") and connectors: what tells it apart."""
-    k = english_key(name) if language == EN else key(name, folded=True)
-    return frozenset(w for w in k.split() if w not in _KINDS[language] and w not in _CONNECTORS)
+    return frozenset(w for w in _words(name, language) if w not in _KINDS[language] and w not in _CONNECTORS)
+
+
+def _words(text: str, language: str) -> set[str]:
+    """Folded words; English ones cut to their first six letters ("Economic" is "Economy")."""
+    if language == EN:
+        return {w[:6] for w in english_key(text).split()}
+    return set(key(text, folded=True).split())
 
 
 def _english(value: str) -> str | None:

@@ -69,11 +69,14 @@ _LEAD_VERBS = {VI: ("chủ trì", "phụ trách", "đầu mối", "chịu trách
 # Verbs of taking part: "Sở X phối hợp những nhiệm vụ nào?" asks what the agency supports.
 _PARTNER_VERBS = {VI: ("phối hợp", "tham gia phối hợp"), EN: ("coordinate", "support", "assist", "work with")}
 # Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
+# "What is the date of the Hau Giang plan?" (English key: stemmed, lower case)
+_DATE_OF = re.compile(r"\bdat(?:e)? of (?:the )?(?:\S+ ){0,3}?(?:plan|report|letter|decis\w*|document)\b")
 _DOCUMENT_CUES = {
     VI: ((ISSUED, ("ban hành ngày nào", "ban hành khi nào", "ban hành vào ngày nào", "ngày ban hành", "ký ngày nào",
                    "ngày ký", "ban hành năm nào", "ban hành vào năm nào", "hiệu lực từ ngày nào", "hiệu lực từ khi nào",
                    "có hiệu lực từ", "hiệu lực khi nào", "ngày có hiệu lực", "ban hành lúc nào", "ra đời khi nào",
-                   "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào")),
+                   "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào", "ban hành hôm nào", "ký hôm nào",
+                   "ban hành bao giờ", "đề ngày nào", "đề ngày", "ghi ngày nào")),
          (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký"))),
     EN: ((ISSUED, ("when was", "issued on", "date of issue", "issue date", "date was", "when did", "what date",
                    "which date", "effective from", "take effect", "come into effect")),
@@ -108,7 +111,7 @@ _DATE_ASKED = {VI: re.compile(r"^(?!.*\b(?:truoc|han|dinh ky|phai|vao|den|tu) ng
 _WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
                EN: ("when", "date", "what day", "what year")}
 # A question on a document's date or signature holds one of these (a task's "thời gian" does not).
-_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời"),
+_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời", "đề ngày"),
                 EN: ("issued", "signed", "adopted", "effective", "effect")}
 # "<agency> chủ trì những nhiệm vụ nào?": what a named agency leads (with a lead verb of _LEAD_VERBS).
 _TASKS_CUES = {
@@ -275,8 +278,10 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
 # "những giải pháp gì", "nhiệm vụ chủ yếu nào", "what measures": every item of a kind is asked; each
 # noun with the words a document's headings name such items by ("II. MỤC TIÊU", "II. CHỈ TIÊU CHỦ YẾU"),
 # none for a noun of any kind of item ("những việc gì").
-_LIST_NOUNS = {VI: {**{n: (n,) for n in ("nhiệm vụ", "giải pháp", "mục tiêu", "kết quả", "nội dung", "chỉ tiêu",
-                                         "mục đích", "yêu cầu")}, "hoạt động": (), "việc": ()},  # () names no heading
+_LIST_NOUNS = {VI: {**{n: (n,) for n in ("nhiệm vụ", "giải pháp", "mục tiêu", "kết quả", "nội dung",
+                                         "mục đích", "yêu cầu")},
+                    "chỉ tiêu": ("chỉ tiêu", "mục tiêu"),  # a plan without a "CHỈ TIÊU" section sets them as goals
+                    "hoạt động": (), "việc": ()},  # () names no heading
                EN: {"tasks": ("nhiệm vụ",), "measures": ("giải pháp",), "solutions": ("giải pháp",),
                     "activities": ("hoạt động",), "objectives": ("mục tiêu",), "targets": ("mục tiêu", "chỉ tiêu"),
                     "results": ("kết quả",), "actions": ("nhiệm vụ", "hoạt động"), "purposes": ("mục đích",),
@@ -296,10 +301,21 @@ def _list_noun(content: str, language: str, folded: bool) -> str | None:
     q = k(content)
     if language != VI:
         return next((n for n in _LIST_NOUNS[EN] if any(contains(q, k(f"{w} {n}")) for w in ("what", "which",
-                                                                                             "what are the"))), None)
+                                                                                             "what are the"))
+                     or _counts(content, n, language, folded)), None)
     what, which = re.escape(k("gì")), re.escape(k("nào"))
     return next((n for n in _LIST_NOUNS[VI]
-                 if re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{what}|{which})\b", q)), None)
+                 if re.search(rf"\b{re.escape(k(n))}(?:\s+\S+){{0,3}}?\s+(?:{what}|{which})\b", q)
+                 or _counts(content, n, language, folded)), None)
+
+
+_COUNT_FORMS = {VI: ("bao nhiêu {}", "mấy {}"), EN: ("how many {}", "number of {}")}
+
+
+def _counts(content: str, noun: str, language: str, folded: bool) -> bool:
+    """"Kế hoạch có bao nhiêu mục tiêu?", "How many targets …": the items of a kind, counted."""
+    k = _cue_key(language, folded)
+    return any(contains(k(content), k(form.format(noun))) for form in _COUNT_FORMS[language])
 
 
 def _listed(noun: str | None, language: str, folded: bool) -> Term | None:
@@ -367,10 +383,15 @@ def _is_followup(text: str, content_units: list[_Unit]) -> bool:
 def _bare_numbers(text: str, documents: Iterable[DocumentMeta]) -> tuple[str, ...]:
     """Numbers of the indexed documents a question cites without their suffix ("Kế hoạch 178")."""
     found = []
-    for m in _BARE_NUMBER.finditer(text):
+    for n in bare_numbers(text):
         found += [document_number(meta.number) for meta in documents
-                  if meta.number and (document_number(meta.number) or "").startswith(m.group(1) + "/")]
+                  if meta.number and (document_number(meta.number) or "").startswith(n + "/")]
     return tuple(dict.fromkeys(found))
+
+
+def bare_numbers(text: str) -> tuple[str, ...]:
+    """Document numbers a question gives without their suffix: "Quyết định 889", "Kế hoạch số 178"."""
+    return tuple(m.group(1) for m in _BARE_NUMBER.finditer(text))
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -506,12 +527,24 @@ _DOCUMENT_NUMBER = re.compile(r"\bnumber of the (?:(?!in\b|of\b|for\b|under\b|wi
 _OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:[\w']+ ){0,3}?(?:plan|report|letter|dispatch)\b")
 
 
+# "mấy <thing>" counts things; "ngày mấy", "số mấy", "mấy giờ" ask a date, a number, an hour (accented
+# and folded forms: unaccented "may" is also "máy", which only a question typed without marks risks).
+_HOW_MANY = {folded: re.compile("".join(rf"(?<!\b{w} )" for w in words[:6]) + rf"\b{words[6]}\s+(?!(?:"
+                                + "|".join(words[7:]) + r")\b)\w")
+             for folded, words in ((False, ("ngày", "tháng", "năm", "số", "lần", "thứ", "mấy", "giờ", "ngày", "tháng",
+                                            "năm", "lần")),
+                                   (True, ("ngay", "thang", "nam", "so", "lan", "thu", "may", "gio", "ngay", "thang",
+                                           "nam", "lan")))}
+
+
 def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
     if language == EN and _DOCUMENT_NUMBER.search(text):
         return BASIS
     q = english_key(text) if language == EN else key(text, folded)
     cues = _cue_keys(language, folded)
     has = lambda phrases: any(contains(q, p) for p in phrases)  # noqa: E731
+    if language == VI and _HOW_MANY[folded].search(q):
+        return TARGET  # "hỗ trợ mấy doanh nghiệp": a count, before the partner or lead cue beside it
     for intent, phrases in cues["strong"]:
         if intent == PARTNER and has(phrases) and has(cues["lead_verbs"]) and not has(cues["who_partner"]):
             continue
@@ -524,6 +557,13 @@ def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
 
 def _cue_key(language: str, folded: bool) -> Callable[[str], str]:
     return english_key if language == EN else (lambda p: key(p, folded))
+
+
+def names_a_role(phrase: str) -> bool:
+    """The phrase names who leads or supports ("đơn vị đầu mối", "focal point"): an agency's role,
+    which a document may state in other words ("Chủ trì … triển khai thực hiện Kế hoạch")."""
+    return any(contains(key(phrase), key(cue)) for language in (VI, EN) for intent, cues in _STRONG[language]
+               if intent in (LEAD, PARTNER) for cue in cues if len(cue) > 3)
 
 
 def asks_amount(text: str, language: str, folded: bool) -> bool:
@@ -565,6 +605,8 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     DOC_NUMBER when it asks the document's number."""
     k = _cue_key(language, folded)
     q = k(text)
+    if language == EN and _DATE_OF.search(q):
+        return ISSUED
     if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
         return _number_field(q, k, language)
     field = next((f for f, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
@@ -631,8 +673,13 @@ def _vietnamese_units(text: str, folded: bool, lex: Lexicon) -> list[_Unit]:
     return _units(text, folded, tables, vietnamese=True, names=agencies.keys())
 
 
+# "the Department of Culture, Sports and Tourism": a comma between capitalised words is inside a name.
+_NAME_COMMA = re.compile(r"(\b[A-Z][a-z]+),\s+(?=[A-Z][a-z])")
+
+
 def _english_units(text: str, lex: Lexicon) -> list[_Unit]:
     """Content concepts of an English question, each carrying its Vietnamese renderings."""
+    text = _NAME_COMMA.sub(r"\1 ", text)
     cues = {c: (_CUE, *(lex.glossary.get(c, ()) if intent in _SEARCHED_CUES else ()))
             for c, intent in _cue_keys(EN, False)["intent_of"].items()}
     stop = {w: _STOP for w in lex.stopwords[EN]}
@@ -645,12 +692,27 @@ _KIND_WORDS = frozenset({fold(k).lower() for k in AGENCY_KINDS} | ENGLISH_AGENCY
 
 
 # "Ngoài Phòng KT&HT và Phòng TC-KH, … những phòng nào …?", "Apart from the Finance office, which …":
-# what follows the cue, up to a comma or the end, names agencies set aside (one of their kind words
-# must be there: "ngoài ra" and "ngoài trời" set nothing aside).
-_EXCLUDING = {VI: re.compile(r"\b(?:ngoai tru|ngoai|khong ke)\b(?!\s+(?:ra|troi|nuoc)\b)"),
+# agencies named right after the cue are set aside, up to a comma or the question going on ("thì",
+# "ai", "chủ trì", "which", "leads"): the words after the cue must begin with an agency ("ngoài ra",
+# "ngoài tuyên truyền thì …", "besides eco-labelling which …", "nước ngoài" set nothing aside), or
+# be a short topic closed by a comma ("Ngoài túi nhựa, …").
+_EXCLUDING = {VI: re.compile(r"\b(?:ngoai tru|ngoai|khong ke|tru)\b"),
               EN: re.compile(r"\b(?:apart from|aside from|besides|other than|except for|except|excluding)\b")}
-_EXCLUSION_WORDS = 14  # longer than this after the cue, it is a clause, not a list of agencies
-_KIND_WORD = re.compile(r"\b(?:" + "|".join(sorted((re.escape(k) for k in _KIND_WORDS), key=len, reverse=True)) + r")s?\b")
+_EXCLUSION_ENDS = {
+    VI: re.compile(r"[,;?!]|\b(?:thi|ra|con|ai|nao|gi|chu tri|phoi hop|thuc hien|trien khai|duoc|la|da|giao|tham gia|"
+                   r"lam|can|phai|se|dam nhiem|phu trach)\b"),
+    EN: re.compile(r"[,;?!]|\b(?:which|who|whom|whose|what|how|lead|leads|led|leading|does|do|did|is|are|was|were|has|"
+                   r"have|will|should|coordinates?|supports?|carr(?:y|ies)|in|on|at)\b")}
+# Kinds that begin an agency's name even typed without marks (folded "so", "ban", "hoi" are also
+# "số", "ban hành", "hỏi": those begin one only as a name the lexicon knows, or marked and capitalised).
+_PLAIN_KINDS = ("phong", "ubnd", "uy ban", "trung tam", "chi cuc", "lien minh", "mat tran", "hiep hoi", "cong an",
+                "van phong", "kho bac", "co quan", "don vi", "cac phong", "cac so", "cac co quan", "cac don vi")
+_ENGLISH_KINDS = re.compile(r"\b(?:" + "|".join(sorted(ENGLISH_AGENCY_KINDS | {"agency", "agencies", "association", "union",
+                                                                            "people's committee"}, key=len, reverse=True))
+                            + r")s?\b")
+
+
+_TOPIC_WORDS = 4
 
 
 def _excluded_span(text: str, language: str) -> Span | None:
@@ -658,11 +720,35 @@ def _excluded_span(text: str, language: str) -> Span | None:
     m = _EXCLUDING[language].search(k)
     if not m:
         return None
-    end = next((i for i in range(m.end(), len(k)) if k[i] in ",;?"), len(k))
-    named = k[m.end():end]
-    if len(named.split()) > _EXCLUSION_WORDS or not _KIND_WORD.search(named):
+    start = m.end() + len(k[m.end():]) - len(k[m.end():].lstrip())
+    stop = _EXCLUSION_ENDS[language].search(k, start)
+    end = stop.start() if stop else len(k)
+    named = text[start:end].strip()
+    if not named:
         return None
-    return m.start(), end
+    if _names_agencies_vi(named) if language == VI else _names_agencies_en(named):
+        return m.start(), end
+    # "Ngoài túi nhựa, Cao Lãnh đặt chỉ tiêu gì …?": a short topic closed by a comma is set aside too
+    if stop and k[stop.start()] == "," and len(named.split()) <= _TOPIC_WORDS:
+        return m.start(), end
+    return None
+
+
+def _names_agencies_vi(named: str) -> bool:
+    folded = key(named, folded=True)
+    agencies = load_lexicon().agency_names(folded=True)
+    words = folded.split()
+    if any(" ".join(words[:n]) in agencies for n in range(len(words), 0, -1)):
+        return True
+    if any(folded == kind or folded.startswith(kind + " ") for kind in _PLAIN_KINDS):
+        return True
+    first, _, rest = named.partition(" ")
+    return fold(first).lower() in _KIND_WORDS and first[:1].isupper() and rest[:1].isupper()  # "Sở Y tế", "Ban Quản lý"
+
+
+def _names_agencies_en(named: str) -> bool:
+    first = named.split()[1] if named.lower().startswith("the ") and len(named.split()) > 1 else named.split()[0]
+    return (first[:1].isupper() or first.lower() in _KIND_WORDS) and bool(_ENGLISH_KINDS.search(named.lower()))
 
 
 def _units(text: str, folded: bool, tables: list[dict], vietnamese: bool, names: Collection[str]) -> list[_Unit]:

@@ -42,8 +42,8 @@ def answer(ctx: Context) -> Answer | None:
     hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms or named else []
     if not q.asks_list and not (hits and hits[0].kind == HEADING):
         return None
-    if q.intent == TARGET and (not q.listed or q.years) and hits and not compose(
-            q, hits[:ctx.depth], ctx.settings).abstained:
+    if q.intent == TARGET and (not q.listed or q.years or _stated_count(q.listed, hits[:ctx.depth])) and hits \
+            and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
         return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted; the
         # targets of a year asked ("những chỉ tiêu nào đến năm 2030") are read for that year
     found = _section(ctx, hits, named) or _report_body(ctx)
@@ -61,6 +61,12 @@ def answer(ctx: Context) -> Answer | None:
     facts = [Fact(value=h.text, task=h.text, doc_id=doc.doc_id, locality=doc.locality, citation=numbers[h.id])
              for h in items]
     return Answer(q.text, "\n".join(lines), items, False, q.language, GENERAL, facts, 1.0)
+
+
+def _stated_count(listed: Term, hits: list[Hit]) -> bool:
+    """A clause counts the items itself: "Gồm 08 nhiệm vụ cụ thể", "04 nhiệm vụ"."""
+    return any(re.search(rf"\b\d+\s+{re.escape(key(a, folded=True))}\b", key(h.text, folded=True))
+               for h in hits for a in listed.alternatives)
 
 
 def _named(q: Query) -> Term | None:
