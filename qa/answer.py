@@ -445,10 +445,10 @@ def _lead_facts(query: Query, s: _Scored) -> list[_Fact]:
 
 _ACTION_WORDS = 4  # words after an agency in which the asked action must follow it
 # folded: where the question asks its agency ("cơ quan nào", "sở nào", any kind of agency + "nào";
-# "which department", "what agency")
+# "to which department": English asks the one something goes to, not the subject of its verb)
 _ASKED_AGENCY = {VI: re.compile(r"\b(?:co quan|don vi|nganh|" + "|".join(re.escape(fold(k).lower()) for k in AGENCY_KINDS)
                                 + r") nao\b"),
-                 EN: re.compile(r"\b(?:which|what) (?:" + "|".join(sorted(ENGLISH_AGENCY_KINDS | {"agency", "agencies", "body",
+                 EN: re.compile(r"\bto (?:which|what) (?:" + "|".join(sorted(ENGLISH_AGENCY_KINDS | {"agency", "agencies", "body",
                                                                                            "bodies", "unit", "units"}))
                                 + r")s?\b")}
 _LEADS_ITSELF = re.compile(r"\W*(?:[\w.)]{1,3}\s+)?chủ trì\b", re.IGNORECASE)  # an item whose subject is its heading

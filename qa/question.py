@@ -23,7 +23,7 @@ _AGENCY_NOUNS = ("agency", "organisation", "department", "body", "unit", "office
                  "board", "committee", "centre", "association", "ministry")
 # "which units support …": an agency noun before a verb of taking part asks partners.
 _WHICH_PARTNER = tuple(f"{w} {noun} {verb}" for w in ("which", "what") for noun in _AGENCY_NOUNS
-                       for verb in ("coordinate", "cooperate", "support", "assist", "work with"))
+                       for verb in ("coordinate", "cooperate", "support", "assist", "work with", "partner"))
 # Intent cues, in order of precedence. "mục tiêu"/"target" alone is no cue: goals are quoted
 # like any text, while "bao nhiêu" asks for a figure the answer must contain.
 _STRONG = {
@@ -31,7 +31,8 @@ _STRONG = {
         (BASIS, ("căn cứ", "cơ sở pháp lý", "văn bản nào", "quyết định nào", "kế hoạch nào", "công văn nào",
                  "nghị quyết nào", "chỉ thị nào", "thực hiện theo", "số hiệu", "số ký hiệu",
                  *(f"{d} số {w}" for d in ("kế hoạch", "kh", "quyết định", "qđ", "công văn", "văn bản", "báo cáo",
-                                           "nghị quyết", "chỉ thị") for w in ("bao nhiêu", "mấy", "gì")))),
+                                           "nghị quyết", "chỉ thị") for w in ("bao nhiêu", "mấy", "gì")),
+                 "kế hoạch giai đoạn nào", "chương trình giai đoạn nào")),  # years masked: "kế hoạch giai đoạn 2021-2030 nào"
         (TARGET, ("bao nhiêu", "tỷ lệ", "tỉ lệ", "phần trăm", "mức nào")),
         (WHEN, ("khi nào", "bao giờ", "thời hạn", "hạn chót", "lúc nào", "ngày nào", "năm nào", "thời điểm nào",
                 "thời gian thực hiện", "thời gian nào", "trước ngày", "định kỳ", "giai đoạn nào", "thời kỳ nào")),
@@ -71,6 +72,7 @@ _PARTNER_VERBS = {VI: ("phối hợp", "tham gia phối hợp"), EN: ("coordinat
 # Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
 # "What is the date of the Hau Giang plan?" (English key: stemmed, lower case)
 _DATE_OF = re.compile(r"\bdat(?:e)? of (?:the )?(?:\S+ ){0,3}?(?:plan|report|letter|decis\w*|document)\b")
+_OTHER_DATE = re.compile(r"\b(?:deadlin\w*|report\w*|end|due|start\w*|complet\w*|submi\w*)\s+dat(?:e)?\b")
 _DOCUMENT_CUES = {
     VI: ((ISSUED, ("ban hành ngày nào", "ban hành khi nào", "ban hành vào ngày nào", "ngày ban hành", "ký ngày nào",
                    "ngày ký", "ban hành năm nào", "ban hành vào năm nào", "hiệu lực từ ngày nào", "hiệu lực từ khi nào",
@@ -343,6 +345,11 @@ def _search_text(text: str, places: tuple[str, ...], spans: list[Span], document
     return squash(_masked(text, spans).replace(_MASK, " ")) if spans else text
 
 
+# "Phòng Y tế có mấy nhiệm vụ?": the tasks an agency has are those it is given to lead.
+_HAS_TASKS = {VI: ("có bao nhiêu nhiệm vụ", "có mấy nhiệm vụ"),  # "có nhiệm vụ gì" also asks what it supports
+              EN: ("how many tasks does", "how many tasks do", "how many tasks has", "how many tasks have")}
+
+
 def _asked_agency(text: str, content: str, units: list[_Unit], language: str, folded: bool,
                   lex: Lexicon) -> tuple[str, ...]:
     """The agency a "what does it lead" question names ("Sở Tài chính chủ trì những nhiệm vụ nào?",
@@ -351,7 +358,7 @@ def _asked_agency(text: str, content: str, units: list[_Unit], language: str, fo
     q = k(content)
     if not any(contains(q, k(c)) for c in _TASKS_CUES[language]):
         return ()
-    verbs = (*_LEAD_VERBS[language], *_PARTNER_VERBS[language])
+    verbs = (*_LEAD_VERBS[language], *_PARTNER_VERBS[language], *_HAS_TASKS[language])
     if not any(contains(q, k(c)) for c in verbs):
         return ()
     table = lex.agency_names(folded=True)
@@ -390,8 +397,9 @@ def _bare_numbers(text: str, documents: Iterable[DocumentMeta]) -> tuple[str, ..
 
 
 def bare_numbers(text: str) -> tuple[str, ...]:
-    """Document numbers a question gives without their suffix: "Quyết định 889", "Kế hoạch số 178"."""
-    return tuple(m.group(1) for m in _BARE_NUMBER.finditer(text))
+    """Document numbers a question gives without their suffix: "Quyết định 889", "Kế hoạch số 178" (not
+    "Kế hoạch 2024": a year)."""
+    return tuple(m.group(1) for m in _BARE_NUMBER.finditer(text) if not _YEAR.fullmatch(m.group(1)))
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -537,13 +545,19 @@ _HOW_MANY = {folded: re.compile("".join(rf"(?<!\b{w} )" for w in words[:6]) + rf
                                            "nam", "lan")))}
 
 
+# Unaccented "may" is also "máy", "dệt may", "may mặc": a count only before a thing officials count.
+_COUNT_NOUN = re.compile(r"\bmay (?:doanh nghiep|co so|mo hinh|lop|hoi nghi|cuoc|van ban|nhiem vu|muc tieu|chi tieu|"
+                         r"giai phap|nguoi|luot|xa|ho|san pham|cum|lang nghe|dia|bang ron|phong su|chuong trinh|"
+                         r"de tai|dot|buoi|don vi|co quan)\b")
+
+
 def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
     if language == EN and _DOCUMENT_NUMBER.search(text):
         return BASIS
     q = english_key(text) if language == EN else key(text, folded)
     cues = _cue_keys(language, folded)
     has = lambda phrases: any(contains(q, p) for p in phrases)  # noqa: E731
-    if language == VI and _HOW_MANY[folded].search(q):
+    if language == VI and _HOW_MANY[folded].search(q) and (not folded or _COUNT_NOUN.search(q)):
         return TARGET  # "hỗ trợ mấy doanh nghiệp": a count, before the partner or lead cue beside it
     for intent, phrases in cues["strong"]:
         if intent == PARTNER and has(phrases) and has(cues["lead_verbs"]) and not has(cues["who_partner"]):
@@ -605,7 +619,7 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     DOC_NUMBER when it asks the document's number."""
     k = _cue_key(language, folded)
     q = k(text)
-    if language == EN and _DATE_OF.search(q):
+    if language == EN and _DATE_OF.search(q) and not _OTHER_DATE.search(q):
         return ISSUED
     if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
         return _number_field(q, k, language)
@@ -694,8 +708,8 @@ _KIND_WORDS = frozenset({fold(k).lower() for k in AGENCY_KINDS} | ENGLISH_AGENCY
 # "Ngoài Phòng KT&HT và Phòng TC-KH, … những phòng nào …?", "Apart from the Finance office, which …":
 # agencies named right after the cue are set aside, up to a comma or the question going on ("thì",
 # "ai", "chủ trì", "which", "leads"): the words after the cue must begin with an agency ("ngoài ra",
-# "ngoài tuyên truyền thì …", "besides eco-labelling which …", "nước ngoài" set nothing aside), or
-# be a short topic closed by a comma ("Ngoài túi nhựa, …").
+# "ngoài tuyên truyền thì …", "besides eco-labelling which …", "nước ngoài" set nothing aside). A comma
+# before a capitalised word is inside a name ("Ngoài Sở Văn hóa, Thể thao và Du lịch, …").
 _EXCLUDING = {VI: re.compile(r"\b(?:ngoai tru|ngoai|khong ke|tru)\b"),
               EN: re.compile(r"\b(?:apart from|aside from|besides|other than|except for|except|excluding)\b")}
 _EXCLUSION_ENDS = {
@@ -712,9 +726,6 @@ _ENGLISH_KINDS = re.compile(r"\b(?:" + "|".join(sorted(ENGLISH_AGENCY_KINDS | {"
                             + r")s?\b")
 
 
-_TOPIC_WORDS = 4
-
-
 def _excluded_span(text: str, language: str) -> Span | None:
     k = fold(text) if language == VI else text.lower()  # fold keeps an NFC text's length
     m = _EXCLUDING[language].search(k)
@@ -722,16 +733,15 @@ def _excluded_span(text: str, language: str) -> Span | None:
         return None
     start = m.end() + len(k[m.end():]) - len(k[m.end():].lstrip())
     stop = _EXCLUSION_ENDS[language].search(k, start)
+    while stop and k[stop.start()] == "," and text[stop.end():].lstrip()[:1].isupper():
+        stop = _EXCLUSION_ENDS[language].search(k, stop.end())
     end = stop.start() if stop else len(k)
     named = text[start:end].strip()
     if not named:
         return None
     if _names_agencies_vi(named) if language == VI else _names_agencies_en(named):
         return m.start(), end
-    # "Ngoài túi nhựa, Cao Lãnh đặt chỉ tiêu gì …?": a short topic closed by a comma is set aside too
-    if stop and k[stop.start()] == "," and len(named.split()) <= _TOPIC_WORDS:
-        return m.start(), end
-    return None
+    return None  # a topic set aside ("Ngoài túi nhựa, …") stays: the clause that answers often names it too
 
 
 def _names_agencies_vi(named: str) -> bool:

@@ -30,7 +30,7 @@ _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 
 
 # The only content a recipients question has besides the asked form: the document itself (folded words).
-_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len noi nhan nhung nam lan luot sxtdbv san xuat va tieu dung ben to "
+_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len toi den cho ve noi nhan nhung nam lan luot sxtdbv san xuat va tieu dung ben to "
                                 "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient "
                                 "scp the was were is its each which whom provincial province department agency office "
                                 "body authority".split())  # and the kind of addressee asked
