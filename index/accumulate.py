@@ -58,12 +58,11 @@ def best(total, factor, range_starts, range_stops, depth):  # pragma: no cover -
     scores = np.empty(depth, np.float32)
     held = np.empty(depth, np.int64)
     n = 0
+    worst = np.float32(0)  # what a row must beat: 0 until the heap is full, then its root
     for k in range(len(range_starts)):
         for row in range(range_starts[k], range_stops[k]):
-            if total[row] == 0:
-                continue
             score = total[row] * factor[row]
-            if not score > 0:
+            if not score > worst:  # nearly always once the heap is full: one well-predicted test a row
                 continue
             if n < depth:  # sift up; the root is the worst: lowest score, then highest row
                 at = n
@@ -76,7 +75,9 @@ def best(total, factor, range_starts, range_stops, depth):  # pragma: no cover -
                     else:
                         break
                 scores[at], held[at] = score, row
-            elif score > scores[0]:  # rows come ascending: an equal score is worse than the root
+                if n == depth:
+                    worst = scores[0]
+            else:  # rows come ascending: an equal score is worse than the root
                 at = 0
                 while True:
                     child = 2 * at + 1
@@ -91,6 +92,7 @@ def best(total, factor, range_starts, range_stops, depth):  # pragma: no cover -
                     else:
                         break
                 scores[at], held[at] = score, row
+                worst = scores[0]
     return held[:n], scores[:n]
 
 

@@ -37,6 +37,7 @@ class IndexSettings(Limits):
     dense_languages: str = ""  # comma-separated query languages the dense model is asked for ("" none); measured (README)
     rerank_depth: int = 30  # top fused candidates the rerank stage re-orders (0: off)
     reranker: str | None = None  # a cross-encoder (hub name or path) scoring the rerank; None: the fused score
+    sparse_threads: int = os.cpu_count() or 1  # threads a query's sparse top searches its blocks of rows on
     ann_threshold: int = 50_000  # rows of a segment above which its dense index is HNSW instead of exact
     merge_factor: int = 4  # segments of one size tier merged into one (index.merging)
     merge_deleted_share: float = 0.3  # share of deleted rows past which a segment is rewritten without them
@@ -74,7 +75,7 @@ class IndexSettings(Limits):
 S = TypeVar("S", bound=IndexSettings)
 
 _RANGES = {
-    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "ann_threshold": (1, None),
+    "batch_size": (1, 4096), "dense_weight": (0.0, 1.0), "rerank_depth": (0, 1000), "sparse_threads": (1, 256), "ann_threshold": (1, None),
     "merge_factor": (2, 64), "merge_deleted_share": (0.01, 1.0), "segment_rows": (1, None),
     "max_segment_rows": (1, None), "lock_timeout": (0.0, None), "ocr_max_pages": (1, None),
     "ocr_max_seconds": (1.0, None),

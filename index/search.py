@@ -52,7 +52,7 @@ class Index(Ranked):
         self._live = np.zeros(int(self._offsets[-1]), dtype=bool)
         self._live[live_rows.rows()] = True
         self._everything = None if len(live_rows) == len(self._live) else live_rows  # what no filter admits
-        self._sparse = SparseIndex([s.sparse for s in segments], self._live)
+        self._sparse = SparseIndex([s.sparse for s in segments], self._live, settings.sparse_threads)
         if self._sparse.compiled:
             warm_compiled()
         if settings.dense_languages:  # the HNSW graphs load now, not in a first query; with no dense: never

@@ -13,7 +13,6 @@ row receives the same contributions, computed from the same integers, added in t
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +34,6 @@ KIND_PRIOR = {HEADING: 0.7, TABLE_GROUP: 0.7}
 EXPANSION_WEIGHT = 0.5  # qa-supplied synonyms count less than the user's own words
 PRIOR = "prior.npy"
 COMPILED_ROWS = 50_000  # from here numpy's passes cost more (~7 ms a query) than loading numba once (1-5 s, ~150 MB)
-THREADS = os.cpu_count() or 1  # a query's blocks of rows are searched on this many threads
 BLOCK_ROWS = 32_768  # the fewest rows worth a thread's start
 
 
@@ -75,7 +73,8 @@ class SparseIndex:
     """Segments in row order; `live[row]` false for a deleted (tombstoned) row, which scores 0 and
     counts in no statistic."""
 
-    def __init__(self, segments: Sequence[SegmentPostings], live: np.ndarray):
+    def __init__(self, segments: Sequence[SegmentPostings], live: np.ndarray, threads: int = 1):
+        """`threads`: how many a query's blocks of rows are searched on (IndexSettings.sparse_threads)."""
         self._segments = segments
         self._offsets = np.concatenate([[0], np.cumsum([len(s.prior) for s in segments])]).astype(np.int64)
         self._live = live
@@ -84,7 +83,8 @@ class SparseIndex:
         self._factor = (np.concatenate([s.prior for s in segments]) if segments else np.zeros(0, np.float32)) * live
         self._n = int(live.sum())
         self.compiled = len(live) >= COMPILED_ROWS  # queries rank with index.accumulate, not numpy
-        self._blocks = _blocks([len(s.prior) for s in segments], THREADS)
+        self.threads = threads
+        self._blocks = _blocks([len(s.prior) for s in segments], threads)
         self._average = {}  # (view, field) -> average length over live rows
         for view in TERMS:
             for f in range(len(FIELD_WEIGHTS)):
@@ -262,7 +262,7 @@ def _blocks(sizes: Sequence[int], threads: int) -> list[tuple[int, int, int]]:
 
 
 _pool_lock = threading.Lock()
-_pools: list[ThreadPoolExecutor] = []
+_pools: dict[int, ThreadPoolExecutor] = {}
 _warming: list[threading.Thread] = []
 
 
@@ -280,13 +280,13 @@ def warm_compiled() -> None:
             _warming[0].start()
 
 
-def _pool() -> ThreadPoolExecutor:
+def _pool(threads: int) -> ThreadPoolExecutor:
     """The threads that search blocks beside the querying one (numba releases the GIL), started
-    by the first query."""
+    by the first query; one pool per thread count the process's indexes use."""
     with _pool_lock:
-        if not _pools:
-            _pools.append(ThreadPoolExecutor(max(1, THREADS - 1), thread_name_prefix="sparse-top"))  # + the caller
-        return _pools[0]
+        if threads not in _pools:
+            _pools[threads] = ThreadPoolExecutor(max(1, threads - 1), thread_name_prefix="sparse-top")  # + the caller
+        return _pools[threads]
 
 
 def _best(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -306,9 +306,10 @@ class SparseQuery:
 
     `top` reads every posting of the query's terms once (within a filter's row ranges only), in
     compiled loops (index.accumulate), blocks of rows on threads. An exact MaxScore over per-list
-    bounds was measured against a numpy pass on the synthetic 100k corpus and lost (README, issue
-    10): the bench questions' lists are so dense that even knowing the final threshold in advance,
-    37% of the postings (median) must still be read whole."""
+    bounds lost to it twice (README, issue 10), lately against these compiled loops on the 1M
+    build: it read 75% of the postings (median) and took 1.3x the CPU, because the rows that can
+    still reach the top stay most of the rows (every plan uses the same words) and looking one up
+    in a list costs 25-300 ns against 3-4.5 ns for a posting read in order."""
 
     def __init__(self, index: SparseIndex, views: list[_ViewLists]):
         self.index = index
@@ -368,8 +369,9 @@ class SparseQuery:
         def blocks(share):
             return [block(job) for job in share]
 
-        shares = [jobs[k::THREADS] for k in range(min(THREADS, len(jobs)))]  # a hand-off per thread, not per block
-        others = [_pool().submit(blocks, share) for share in shares[1:]]  # while this thread searches the first
+        threads = index.threads
+        shares = [jobs[k::threads] for k in range(min(threads, len(jobs)))]  # a hand-off per thread, not per block
+        others = [_pool(threads).submit(blocks, share) for share in shares[1:]]  # while this thread searches the first
         found = (blocks(shares[0]) if shares else []) + [one for other in others for one in other.result()]
         rows = np.concatenate([r for r, _ in found] or [np.zeros(0, np.int64)])
         scores = np.concatenate([s for _, s in found] or [np.zeros(0, np.float32)])

@@ -1,13 +1,14 @@
 """The sparse top (compiled accumulation over blocks of rows, index.accumulate) returns exactly what
 ranking every row's BM25 score returns: the same rows, the same floats, ties to the lower row."""
 
+import os
 import random
 
 import numpy as np
 import pytest
 
 from bench.synthetic import CLAUSES_PER_DOC, generate
-from index.config import ROOT
+from index.config import ROOT, IndexSettings, load_settings
 from index.model import Filters
 from index.ranking import DEPTH
 from index.row_ranges import RowRanges
@@ -67,8 +68,7 @@ def synthetic(request, synthetic_segments):
             patch.setattr(sparse_module, "COMPILED_ROWS", 0)
         if request.param == "compiled, blocks on threads":
             patch.setattr(sparse_module, "BLOCK_ROWS", 100)
-            patch.setattr(sparse_module, "THREADS", 8)
-        sparse = SparseIndex(segments, live)  # its way of ranking is fixed here
+        sparse = SparseIndex(segments, live, 8 if request.param == "compiled, blocks on threads" else 2)
     assert sparse.compiled == (request.param != "numpy")
     assert len(sparse._blocks) >= (8 if request.param == "compiled, blocks on threads" else 3)
     return sparse, live
@@ -143,3 +143,17 @@ def test_row_ranges():
     assert ranges.positions(np.array([1, 4, 7, 11, 12]), 0).tolist() == [0, 1, 3]
     assert ranges.positions(np.array([0, 1, 5, 6]), 6).tolist() == [2]  # rows 6, 7, 11, 12: 11
     assert RowRanges.of([], []).positions(np.array([1, 2])).tolist() == []
+
+
+def test_sparse_threads_is_a_validated_setting(built, monkeypatch):
+    """The sparse top's thread count: the cores by default, from the environment (or file, or an
+    override) to the index that searches with it, refused with its name when out of range."""
+    assert IndexSettings().sparse_threads == (os.cpu_count() or 1)
+    monkeypatch.setenv("POLICYQA_SPARSE_THREADS", "3")
+    settings = load_settings(IndexSettings, index_dir=built.index_dir, model=built.model)
+    assert settings.sparse_threads == 3 and Index.open_files(settings)._sparse.threads == 3
+    for bad, message in (("0", "'sparse_threads' must be between 1 and 256"),
+                         ("two", "POLICYQA_SPARSE_THREADS: setting 'sparse_threads' must be int")):
+        monkeypatch.setenv("POLICYQA_SPARSE_THREADS", bad)
+        with pytest.raises(ValueError, match=message):
+            load_settings(IndexSettings)
