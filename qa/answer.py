@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from index.model import Hit
-from ingest.citation import display_date
+from ingest.citation import display_date, short_heading
 from ingest.model import HEADER, HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_GROUP, TABLE_ROW, DocumentMeta
 from ingest.text import fold
 from qa import english
@@ -623,9 +623,21 @@ def _first_line(query: Query, facts: list[_Fact], cite: Callable[[_Fact], str]) 
         return f"{label} " + "; ".join(parts) + "."
     parts = []
     for doc_facts in _documents(facts):
-        quotes = "; ".join(f"«{f.task}»{_period(query, f)} {cite(f)}" for f in doc_facts)
+        quotes = "; ".join(f"{_where(query, f)}«{f.task}»{_period(query, f)} {cite(f)}" for f in doc_facts)
         parts.append(f"{msg['according'].format(doc=doc_label(doc_facts[0].scored.hit.doc, query.language))} {quotes}")
     return " | ".join(parts)
+
+
+_BARE_LABEL = re.compile(r"^\s*(?:Nhiệm vụ|Nội dung|Mục tiêu|Giải pháp|Kết quả)\s*:", re.IGNORECASE)
+
+
+def _where(query: Query, f: _Fact) -> str:
+    """The section of a clause that opens with a bare label ("Nhiệm vụ: Gồm 08 nhiệm vụ cụ thể …"):
+    only its heading says which group it counts."""
+    section = f.scored.hit.section
+    if not section or not _BARE_LABEL.match(f.task):
+        return ""
+    return f"{'section' if query.language == EN else 'mục'} «{short_heading(section.split(SECTION_SEP)[-1])}»: "
 
 
 def _documents(facts: list[_Fact]) -> list[list[_Fact]]:

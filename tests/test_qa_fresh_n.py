@@ -208,3 +208,12 @@ def test_the_second_reviews_regressions(engine):
 def test_the_tasks_an_agency_has_are_those_it_leads(engine):
     assert first(engine.ask("Sở Ngoại vụ có bao nhiêu nhiệm vụ?")).startswith("Sở Ngoại vụ chủ trì 1 nhiệm vụ")
     assert "leads 3 tasks" in first(engine.ask("How many tasks does the Department of Finance have in Thanh Hoa?"))
+
+
+def test_a_count_the_document_states_names_its_group_and_a_share_is_no_count(engine):
+    line = first(engine.ask("Kế hoạch SXTDBV Thanh Hóa có bao nhiêu nhiệm vụ về thúc đẩy sản xuất sạch hơn, sản "
+                            "phẩm thân thiện môi trường?"))
+    assert "mục «4. Thúc đẩy sản xuất sạch hơn…»" in line and "Gồm 08 nhiệm vụ" in line
+    # "Giảm 5 - 8% mức tiêu hao" (unaccented "8 muc tieu") and "2030 mục tiêu" state no count of targets
+    for q in ("Hậu Giang có bao nhiêu mục tiêu?", "hau giang co bao nhieu muc tieu"):
+        assert "«II. MỤC TIÊU» gồm 7 mục tiêu" in first(engine.ask(q)), q

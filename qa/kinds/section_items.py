@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from index.model import Hit
+from ingest.text import fold
 from ingest.model import HEADING, ITEM, PARAGRAPH, SECTION_SEP, TABLE_ROW
 from qa.answer import beyond_document, compose, doc_label, document_words
 from qa.extract import period_of, shorten, strip_label
@@ -42,7 +43,7 @@ def answer(ctx: Context) -> Answer | None:
     hits = ctx.search(q.search_text, DEPTH, ctx.filters, q.expansion) if q.terms or named else []
     if not q.asks_list and not (hits and hits[0].kind == HEADING):
         return None
-    if q.intent == TARGET and (not q.listed or q.years or _stated_count(q.listed, hits[:ctx.depth])) and hits \
+    if q.intent == TARGET and (not q.listed or q.years or _stated_count(q.listed, hits[:ctx.depth], q.folded)) and hits \
             and not compose(q, hits[:ctx.depth], ctx.settings).abstained:
         return None  # a count the document states itself ("Gồm 08 nhiệm vụ") is quoted, not recounted; the
         # targets of a year asked ("những chỉ tiêu nào đến năm 2030") are read for that year
@@ -63,9 +64,11 @@ def answer(ctx: Context) -> Answer | None:
     return Answer(q.text, "\n".join(lines), items, False, q.language, GENERAL, facts, 1.0)
 
 
-def _stated_count(listed: Term, hits: list[Hit]) -> bool:
-    """A clause counts the items itself: "Gồm 08 nhiệm vụ cụ thể", "04 nhiệm vụ"."""
-    return any(re.search(rf"\b\d+\s+{re.escape(key(a, folded=True))}\b", key(h.text, folded=True))
+def _stated_count(listed: Term, hits: list[Hit], folded: bool) -> bool:
+    """A clause counts the items itself: "Gồm 08 nhiệm vụ cụ thể", "04 nhiệm vụ" (not "… 2030 mục tiêu",
+    nor "Giảm 5 - 8% mức tiêu hao", which unaccented reads "8 muc tieu")."""
+    norm = (lambda t: fold(t).lower()) if folded else str.lower  # punctuation kept: "8%" is no count
+    return any(re.search(rf"(?<![\d.,])\b\d{{1,3}}\s+{re.escape(norm(a))}\b", norm(h.text))
                for h in hits for a in listed.alternatives)
 
 
