@@ -206,10 +206,10 @@ def _contents(todo: list[tuple[str, _Doc]], previous: store.Manifest | None, old
     file if it is new or changed (a file that cannot be read goes into `failed`, naming it), else
     from its old segment."""
     for doc_id, d in tqdm(todo, desc="indexing", unit="document", disable=not progress):
-        if not d.read:
-            entry = previous.documents[doc_id]
-            batch = old[entry.segment].batch({doc_id: entry})
-            yield _Parsed(doc_id, d.source, d.content_hash, d.stamp, batch.documents[doc_id], tuple(batch.clauses))
+        if not d.read:  # its clauses only: its old vectors are of another model (and an HNSW graph is not loaded)
+            e, seg = previous.documents[doc_id], old[previous.documents[doc_id].segment]
+            yield _Parsed(doc_id, d.source, d.content_hash, d.stamp, seg.documents[doc_id],
+                          tuple(seg.clauses.range(e.start, e.start + e.clauses)))
             continue
         try:
             document = read(Path(d.source))

@@ -494,8 +494,8 @@ def test_a_build_holds_one_segment_of_documents_at_a_time(tmp_path, monkeypatch)
 
 
 def test_a_model_switch_reads_every_document_back_from_its_segment_a_segment_at_a_time(tmp_path, monkeypatch):
-    """A new model redoes every vector: each document is read back from its old segment (no file is
-    read) into new segments of `segment_rows`, the same clauses in the same order."""
+    """A new model redoes every vector: each document's clauses are read back from its old segment
+    (no file is read, no old vector loaded) into new segments of `segment_rows`, in the same order."""
     from bench.scale import STUB_MODEL, _StubEncoder, install_stub
     from bench.synthetic import CLAUSES_PER_DOC, generate
     from index import embed
@@ -509,7 +509,9 @@ def test_a_model_switch_reads_every_document_back_from_its_segment_a_segment_at_
     monkeypatch.setitem(embed._encoders, "another-stub", _StubEncoder())
     monkeypatch.setattr(index.build, "reader", lambda *args: lambda path: pytest.fail(f"{path} was read"))
     switched = replace(settings, model="another-stub")
-    changes = sync(switched, [tmp_path / "corpus"])
+    with pytest.MonkeyPatch.context() as patch:  # nor are the old vectors: they are of the other model
+        patch.setattr(index.dense, "load", lambda *args: pytest.fail("old vectors were loaded"))
+        changes = sync(switched, [tmp_path / "corpus"])
     assert not changes.changed and 0 < changes.embedded <= len(clauses)
     manifest = store.read_manifest(store.generation_path(settings.index_dir))
     assert manifest.model == "another-stub" and not set(old) & set(_segments(settings))
