@@ -42,7 +42,7 @@ from index.config import IndexSettings
 from index.embed import load_encoder, profile_for
 from index.errors import IndexEmpty
 from index.model import FileError, IndexChanges
-from index.term_cache import TermCache
+from index.term_cache import TermCache, TermStore
 from ingest import IngestError, doc_id_for, iter_sources
 from ingest.model import Clause, Document, DocumentMeta
 from ingest.ocr import OcrOptions
@@ -193,7 +193,7 @@ def _write(settings: IndexSettings, docs: dict[str, _Doc], previous: store.Manif
         batch, count = _batch(settings, part, previous, old, progress)
         written = segment.write(index_dir, batch, TermCache(tuple(stores)), backend_for(settings).ann_threshold(settings))
         segments.append(written)
-        stores.append(segment.Segment(index_dir / written.name).terms())  # later parts reuse its terms
+        stores.append(TermStore(index_dir / written.name))  # later parts reuse its terms
         entries.update(_entries(written.name, batch, part))
         embedded, dimension = embedded + count, batch.embeddings.shape[1]
         del batch  # with `part`, emptied by _parts before it reads on: the next segment's documents replace these
