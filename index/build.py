@@ -7,10 +7,9 @@ A run that changes anything writes the added and changed documents as new segmen
 the old rows of the changed and removed documents (tombstones); nothing already written is
 rewritten. The build streams: files are read as their segment fills, and a full segment is
 written and its documents let go before the next file is read, so its memory is one segment's,
-not the corpus's. The merges the policy
-(index.merging) asks for then run in the background of the write (index.merger), once its
-generation is published. A first generation with no documents is refused (IndexEmpty) rather
-than published.
+not the corpus's. The merges the policy (index.merging) asks for then run in the background of
+the write (index.merger), once its generation is published. A first generation with no
+documents is refused (IndexEmpty) rather than published.
 
 A document is its source path and its id (from the file name), never its bytes. A second file
 claiming an indexed id is skipped with "duplicate_id" while the indexed source exists, and a file
@@ -161,7 +160,7 @@ def _update(settings: IndexSettings, request: _Request, progress: bool, on_page:
             changes = replace(changes, removed=changes.removed + tuple(unread), errors=changes.errors + tuple(
                 FileError(doc.source, "missing", f"document {d!r} could not be re-read after the index format "
                                                  "changed; add its file again") for d, doc in unread.items()))
-        if manifest is None and not docs:  # every file failed: its segments, none, are not published
+        if manifest is None and not docs:  # every file failed to read: nothing was written
             raise IndexEmpty(request.roots or (), changes.errors)
         if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings):
             return changes  # every changed file failed to read: the previous versions stay as they are
@@ -207,9 +206,9 @@ def _contents(todo: list[tuple[str, _Doc]], previous: store.Manifest | None, old
     from its old segment."""
     for doc_id, d in tqdm(todo, desc="indexing", unit="document", disable=not progress):
         if not d.read:  # its clauses only: its old vectors are of another model (and an HNSW graph is not loaded)
-            e, seg = previous.documents[doc_id], old[previous.documents[doc_id].segment]
-            yield _Parsed(doc_id, d.source, d.content_hash, d.stamp, seg.documents[doc_id],
-                          tuple(seg.clauses.range(e.start, e.start + e.clauses)))
+            e = previous.documents[doc_id]
+            yield _Parsed(doc_id, d.source, d.content_hash, d.stamp, old[e.segment].documents[doc_id],
+                          tuple(old[e.segment].clauses.range(e.start, e.start + e.clauses)))
             continue
         try:
             document = read(Path(d.source))
