@@ -123,30 +123,39 @@ def _page_printer():
 
 
 def _ingest(args) -> int:
-    from ingest import ingest_paths
-
-    result = ingest_paths(args.paths, _read(args))
-    for doc in result.documents:
+    def show(doc) -> None:
         for clause in doc.clauses:
             if args.json:
                 print(json.dumps({"doc": doc.meta.doc_id, **clause.to_dict()}, ensure_ascii=False))
             else:
                 print(f"{clause.id}\t{clause.kind}\t{clause.citation}\n    {clause.text}")
-    return _report_errors(result.errors)
+
+    return _each_document(args, show)
 
 
 def _docs(args) -> int:
-    from ingest import ingest_paths
-
-    result = ingest_paths(args.paths, _read(args))
-    for doc in result.documents:
+    def show(doc) -> None:
         if args.json:
             print(json.dumps({**doc.meta.to_dict(), "clauses": len(doc.clauses)}, ensure_ascii=False))
         else:
             meta = doc.meta
             print(f"{meta.doc_id}: {meta.doc_type or '?'} {meta.number or '(không số)'} · {meta.locality} · "
                   f"{meta.issued or '?'} · {len(doc.clauses)} clauses\n    {meta.title}")
-    return _report_errors(result.errors)
+
+    return _each_document(args, show)
+
+
+def _each_document(args, show) -> int:
+    """`show` each document of `args.paths` as it is read (one held at a time), then the errors."""
+    from ingest import IngestError, iter_documents
+
+    errors = []
+    for doc in iter_documents(args.paths, _read(args)):
+        if isinstance(doc, IngestError):
+            errors.append(doc)
+        else:
+            show(doc)
+    return _report_errors(errors)
 
 
 def _report_errors(errors) -> int:

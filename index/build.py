@@ -2,12 +2,14 @@
 
 A file whose bytes hash as recorded keeps its clauses; a clause whose embedding input is
 unchanged keeps its vector (`embedding_key`), so re-indexing an unchanged corpus embeds nothing.
-A run that changes anything writes the added and changed documents as one new segment, and
-publishes a generation whose manifest lists it and no longer claims the old rows of the changed
-and removed documents (tombstones); nothing already written is rewritten. The merges the policy
-(index.merging) asks for then run in the background of the write (index.merger), once its
-generation is published. A first generation with no documents is refused (IndexEmpty) rather
-than published.
+A run that changes anything writes the added and changed documents as new segments (one per
+`segment_rows` rows), and publishes a generation whose manifest lists them and no longer claims
+the old rows of the changed and removed documents (tombstones); nothing already written is
+rewritten. The build streams: files are read as their segment fills, and a full segment is
+written and its documents let go before the next file is read, so its memory is one segment's,
+not the corpus's. The merges the policy (index.merging) asks for then run in the background of
+the write (index.merger), once its generation is published. A first generation with no
+documents is refused (IndexEmpty) rather than published.
 
 A document is its source path and its id (from the file name), never its bytes. A second file
 claiming an indexed id is skipped with "duplicate_id" while the indexed source exists, and a file
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +41,7 @@ from index.config import IndexSettings
 from index.embed import load_encoder, profile_for
 from index.errors import IndexEmpty
 from index.model import FileError, IndexChanges
-from index.term_cache import TermCache
+from index.term_cache import TermCache, TermStore
 from ingest import IngestError, doc_id_for, iter_sources
 from ingest.model import Clause, Document, DocumentMeta
 from ingest.ocr import OcrOptions
@@ -52,19 +54,45 @@ PageProgress = Callable[[Path, int, int], None]  # (file, pages done, pages to O
 
 @dataclass(frozen=True)
 class _Doc:
-    """A document of the next generation. One kept as indexed has no `meta`: its rows stay where
-    they are, in their segment, so neither a no-op run nor a change to other documents reads them."""
+    """A document of the next generation: kept as indexed (its rows stay where they are, in their
+    segment, so neither a no-op run nor a change to other documents reads them), or new or changed
+    (`read`: its file is read when its turn to be written comes, see `_write`)."""
 
     source: str
     content_hash: str
     stamp: tuple[int, int] | None  # (size, mtime_ns) of `source` when it was hashed or ingested
-    meta: DocumentMeta | None = None
-    clauses: tuple[Clause, ...] = ()
+    prior: store.DocumentEntry | None = None  # its record in the current generation, if any
+    read: bool = False
 
     @classmethod
     def kept(cls, entry: store.DocumentEntry, source: str | None = None,
              stamp: tuple[int, int] | None = None) -> _Doc:
-        return cls(source or entry.source, entry.content_hash, stamp or entry.stamp)
+        return cls(source or entry.source, entry.content_hash, stamp or entry.stamp, entry)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A document's content on its way into a segment: read from its file, or read back from its
+    old segment (when the model changed, every vector is redone). Held only until its segment is
+    written."""
+
+    doc_id: str
+    source: str
+    content_hash: str
+    stamp: tuple[int, int] | None
+    meta: DocumentMeta
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What `_write` left on disk (segments no generation lists yet) and what it could not read."""
+
+    segments: tuple[store.SegmentEntry, ...]
+    entries: dict[str, store.DocumentEntry]  # of the documents written
+    embedded: int
+    dimension: int | None
+    failed: dict[str, FileError]  # doc id -> why its file could not be read
 
 
 @dataclass(frozen=True)
@@ -118,78 +146,117 @@ def _update(settings: IndexSettings, request: _Request, progress: bool, on_page:
         # written by another format (an upgrade): its documents are re-read from their sources into fresh segments
         older = manifest is not None and manifest.format_version != store.FORMAT_VERSION
         stale = manifest is not None and (older or manifest.ingest_version != INGEST_VERSION)
-        docs, changes = _reconcile({} if manifest is None else manifest.documents, request, progress,
-                                   reader(settings, on_page), stale)
-        if older:  # an old format's records cannot be read back: a document not re-read from its source goes
-            unread = {d: doc for d, doc in docs.items() if doc.meta is None}
-            docs = {d: doc for d, doc in docs.items() if d not in unread}
-            changes = replace(changes, removed=changes.removed + tuple(unread), errors=changes.errors + tuple(
-                FileError(doc.source, "missing", f"document {d!r} could not be re-read after the index format "
-                                                 "changed; add its file again") for d, doc in unread.items()))
+        docs, changes = _reconcile({} if manifest is None else manifest.documents, request, stale)
         if manifest is None and not docs:
             raise IndexEmpty(request.roots or (), changes.errors)
         if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings):
             return changes
-        embedded = _publish(settings, docs, None if older else manifest, progress, started)
+        previous = None if older else manifest
+        written = _write(settings, docs, previous, reader(settings, on_page), progress)
+        docs, changes = _settle(docs, changes, written.failed)
+        if older:  # an old format's records cannot be read back: a document not re-read from its source goes
+            unread = {d: doc for d, doc in docs.items() if not doc.read}
+            docs = {d: doc for d, doc in docs.items() if d not in unread}
+            changes = replace(changes, removed=changes.removed + tuple(unread), errors=changes.errors + tuple(
+                FileError(doc.source, "missing", f"document {d!r} could not be re-read after the index format "
+                                                 "changed; add its file again") for d, doc in unread.items()))
+        if manifest is None and not docs:  # every file failed to read: nothing was written
+            raise IndexEmpty(request.roots or (), changes.errors)
+        if manifest is not None and not changes.changed and not stale and _same(manifest, docs, settings):
+            return changes  # every changed file failed to read: the previous versions stay as they are
+        entries = {doc_id: replace(d.prior, source=d.source, stamp=d.stamp)
+                   for doc_id, d in docs.items() if doc_id not in written.entries}
+        segments = (() if previous is None else previous.segments) + written.segments
+        publish_generation(settings, _manifest(settings, {**entries, **written.entries}, segments,
+                                               written.dimension, started))
     merger.start(settings)  # after the write is published and the lock let go: writes go on meanwhile
-    return replace(changes, embedded=embedded)
+    return replace(changes, embedded=written.embedded)
 
 
-def _publish(settings: IndexSettings, docs: dict[str, _Doc], previous: store.Manifest | None, progress: bool,
-             started: float) -> int:
-    """Write the new and changed documents of `docs` as a segment and publish a generation holding
-    `docs`; returns how many clauses were embedded."""
+def _write(settings: IndexSettings, docs: dict[str, _Doc], previous: store.Manifest | None,
+           read: Callable[[Path], Document], progress: bool) -> _Written:
+    """Write the new and changed documents of `docs` (all of them if the model changed) as
+    segments of at most `segment_rows` rows, reading each file when its turn comes, so the build
+    holds one segment's documents at a time whatever the corpus (`_parts`). The segments are
+    listed by no generation until the caller publishes one: a failure or a kill here leaves the
+    previous generation serving, and the next writer deletes them."""
     index_dir = Path(settings.index_dir)
     old = {} if previous is None else {s.name: segment.Segment(index_dir / s.name) for s in previous.segments}
-    if previous is not None and previous.model != settings.model:  # every vector is redone: one new segment
-        docs = {doc_id: _read_back(doc_id, d, previous.documents.get(doc_id), old) for doc_id, d in docs.items()}
-    entries = {doc_id: replace(previous.documents[doc_id], source=d.source, stamp=d.stamp)
-               for doc_id, d in docs.items() if d.meta is None}
-    segments = [] if previous is None else list(previous.segments)
-    fresh = {doc_id: d for doc_id, d in sorted(docs.items()) if d.meta is not None}
-    embedded, dimension = 0, None if previous is None else previous.dimension
+    redo = previous is not None and previous.model != settings.model  # every vector is redone
+    todo = [(doc_id, d) for doc_id, d in sorted(docs.items()) if d.read or redo]
+    failed: dict[str, FileError] = {}
+    contents = _contents(todo, previous, old, read, failed, progress)
     stores = [s.terms() for s in old.values()]
-    for part in _parts(fresh, settings.segment_rows):
+    segments, entries, embedded, dimension = [], {}, 0, None if previous is None else previous.dimension
+    for part in _parts(contents, settings.segment_rows):
         batch, count = _batch(settings, part, previous, old, progress)
         written = segment.write(index_dir, batch, TermCache(tuple(stores)), backend_for(settings).ann_threshold(settings))
         segments.append(written)
-        stores.append(segment.Segment(index_dir / written.name).terms())  # later parts reuse its terms
+        stores.append(TermStore(index_dir / written.name))  # later parts reuse its terms
         entries.update(_entries(written.name, batch, part))
         embedded, dimension = embedded + count, batch.embeddings.shape[1]
-    publish_generation(settings, _manifest(settings, entries, segments, dimension, started))
-    return embedded
+        del batch  # with `part`, emptied by _parts before it reads on: the next segment's documents replace these
+    return _Written(tuple(segments), entries, embedded, dimension, failed)
 
 
-def _parts(docs: dict[str, _Doc], rows: int) -> list[dict[str, _Doc]]:
-    """`docs` cut into runs of at most `rows` clauses (a document is never cut; one longer than
-    `rows` is a run of its own), one segment each: a build holds one segment's arrays at a time."""
-    parts: list[dict[str, _Doc]] = []
+def _contents(todo: list[tuple[str, _Doc]], previous: store.Manifest | None, old: dict[str, segment.Segment],
+              read: Callable[[Path], Document], failed: dict[str, FileError], progress: bool) -> Iterator[_Parsed]:
+    """The content of each document of `todo`, in that order, read as it is asked for: from its
+    file if it is new or changed (a file that cannot be read goes into `failed`, naming it), else
+    from its old segment."""
+    for doc_id, d in tqdm(todo, desc="indexing", unit="document", disable=not progress):
+        if not d.read:  # its clauses only: its old vectors are of another model (and an HNSW graph is not loaded)
+            e = previous.documents[doc_id]
+            yield _Parsed(doc_id, d.source, d.content_hash, d.stamp, old[e.segment].documents[doc_id],
+                          tuple(old[e.segment].clauses.range(e.start, e.start + e.clauses)))
+            continue
+        try:
+            document = read(Path(d.source))
+        except IngestError as exc:
+            kept = "; previous version kept" if d.prior else ""
+            failed[doc_id] = FileError(exc.path, exc.code, exc.reason + kept)
+            continue
+        yield _Parsed(doc_id, d.source, document.meta.content_hash, d.stamp, document.meta, document.clauses)
+
+
+def _parts(contents: Iterable[_Parsed], rows: int) -> Iterator[list[_Parsed]]:
+    """`contents` cut into runs of at most `rows` clauses (a document is never cut; one longer than
+    `rows` is a run of its own), one segment each, as they arrive: a run is yielded once the next
+    document does not fit, and emptied before another document is read, so the build holds one
+    segment's documents (and the one that did not fit) at a time, not the corpus."""
+    part: list[_Parsed] = []
     size = 0
-    for doc_id, d in docs.items():
-        if not parts or size + len(d.clauses) > rows:
-            parts.append({})
+    for doc in contents:
+        if part and size + len(doc.clauses) > rows:
+            yield part
+            part.clear()
             size = 0
-        parts[-1][doc_id] = d
-        size += len(d.clauses)
-    return parts
+        part.append(doc)
+        size += len(doc.clauses)
+    if part:
+        yield part
 
 
-def _read_back(doc_id: str, d: _Doc, entry: store.DocumentEntry, old: dict[str, segment.Segment]) -> _Doc:
-    """`d` with its metadata and clauses, read from its segment if it was kept as indexed."""
-    if d.meta is not None:
-        return d
-    batch = old[entry.segment].batch({doc_id: entry})
-    return replace(d, meta=batch.documents[doc_id], clauses=tuple(batch.clauses))
+def _settle(docs: dict[str, _Doc], changes: IndexChanges, failed: dict[str, FileError]) -> tuple[dict[str, _Doc], IndexChanges]:
+    """`docs` and `changes` once the files that failed to read are known: such a file is reported
+    and its previous version, if any, kept."""
+    if not failed:
+        return docs, changes
+    docs = {doc_id: d if doc_id not in failed else _Doc.kept(d.prior) for doc_id, d in docs.items()
+            if doc_id not in failed or d.prior is not None}
+    return docs, replace(changes, added=tuple(d for d in changes.added if d not in failed),
+                         updated=tuple(d for d in changes.updated if d not in failed),
+                         errors=changes.errors + tuple(failed.values()))
 
 
-def _batch(settings: IndexSettings, fresh: dict[str, _Doc], previous: store.Manifest | None,
+def _batch(settings: IndexSettings, part: list[_Parsed], previous: store.Manifest | None,
            old: dict[str, segment.Segment], progress: bool) -> tuple[segment.Batch, int]:
-    """The segment of `fresh` documents; vectors are reused from their previous versions' rows."""
-    documents = {doc_id: d.meta for doc_id, d in fresh.items()}
-    clauses = [c for d in fresh.values() for c in sorted(d.clauses, key=lambda c: c.order)]
+    """The segment of `part`'s documents; vectors are reused from their previous versions' rows."""
+    documents = {d.doc_id: d.meta for d in part}
+    clauses = [c for d in part for c in sorted(d.clauses, key=lambda c: c.order)]
     known: dict[str, np.ndarray] = {}
     if previous is not None and previous.model == settings.model:
-        for doc_id in fresh.keys() & previous.documents.keys():
+        for doc_id in documents.keys() & previous.documents.keys():
             e = previous.documents[doc_id]
             seg = old[e.segment]
             known.update(zip(seg.keys[e.start:e.start + e.clauses].tolist(), seg.embeddings[e.start:e.start + e.clauses]))
@@ -197,20 +264,21 @@ def _batch(settings: IndexSettings, fresh: dict[str, _Doc], previous: store.Mani
     return segment.Batch(documents, clauses, embeddings, keys), embedded
 
 
-def _entries(name: str, batch: segment.Batch, docs: dict[str, _Doc]) -> dict[str, store.DocumentEntry]:
+def _entries(name: str, batch: segment.Batch, part: list[_Parsed]) -> dict[str, store.DocumentEntry]:
     counts = {doc_id: 0 for doc_id in batch.documents}
     for c in batch.clauses:
         counts[c.doc_id] += 1
     starts = batch.starts()
-    return {doc_id: store.DocumentEntry(docs[doc_id].source, docs[doc_id].content_hash, counts[doc_id],
-                                        docs[doc_id].stamp, name, starts[doc_id])
-            for doc_id in batch.documents}
+    return {d.doc_id: store.DocumentEntry(d.source, d.content_hash, counts[d.doc_id], d.stamp, name, starts[d.doc_id])
+            for d in part}
 
 
-def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress: bool,
-               read: Callable[[Path], Document], stale: bool) -> tuple[dict[str, _Doc], IndexChanges]:
-    """The documents the new generation holds, and how they differ from `old`. `stale`: `old` was
-    made by another ingest version, so every document is re-read from its source.
+def _reconcile(old: dict[str, store.DocumentEntry], request: _Request,
+               stale: bool) -> tuple[dict[str, _Doc], IndexChanges]:
+    """The documents the new generation holds, and how they differ from `old`, before any file is
+    read: a new or changed file is marked to be read when its segment is written (`_write`), whose
+    failures `_settle` then reports. `stale`: `old` was made by another ingest version, so every
+    document is re-read from its source.
 
     A file whose size and modification time are as recorded is taken as unchanged without reading
     it (as make and git do); otherwise its bytes are hashed and compared."""
@@ -226,7 +294,7 @@ def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress:
                       if not _in_scope(Path(e.source), request.roots) and Path(e.source).is_file()]
     docs: dict[str, _Doc] = {}
     holders = {e.content_hash: (i, e) for i, e in old.items() if Path(e.source).is_file()}  # by bytes
-    for path in tqdm(files, desc="ingesting", unit="file", disable=not progress):
+    for path in files:
         doc_id = doc_id_for(path)
         prior, stamp = old.get(doc_id), _stamp(path)
         if prior is not None and not stale and (prior.source, prior.stamp) == (str(path), stamp):
@@ -247,15 +315,7 @@ def _reconcile(old: dict[str, store.DocumentEntry], request: _Request, progress:
             docs[doc_id] = _Doc.kept(prior, str(path), stamp)
             unchanged.append(doc_id)
             continue
-        try:
-            document = read(path)
-        except IngestError as exc:
-            kept = "; previous version kept" if prior else ""
-            errors.append(FileError(exc.path, exc.code, exc.reason + kept))
-            if prior is not None:
-                docs[doc_id] = _Doc.kept(prior)
-            continue
-        docs[doc_id] = _Doc(str(path), document.meta.content_hash, stamp, document.meta, document.clauses)
+        docs[doc_id] = _Doc(str(path), digest, stamp, prior, read=True)
         holders.setdefault(digest, (doc_id, docs[doc_id]))
         (updated if prior else added).append(doc_id)
     removed = []
@@ -309,7 +369,7 @@ def _embeddings(settings: IndexSettings, texts: list[str], known: dict[str, np.n
     return embeddings, keys, len(todo)
 
 
-def _manifest(settings: IndexSettings, entries: dict[str, store.DocumentEntry], segments: list[store.SegmentEntry],
+def _manifest(settings: IndexSettings, entries: dict[str, store.DocumentEntry], segments: tuple[store.SegmentEntry, ...],
               dimension: int, started: float) -> store.Manifest:
     """Segments no live document claims a row of are dropped."""
     claimed = {e.segment for e in entries.values()}

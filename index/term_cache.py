@@ -5,13 +5,14 @@ new segment holds were segmented before: the unchanged clauses of a changed docu
 and heading strings many documents share, every clause of a merge. So a build asks this cache,
 which looks a text up in the segments' term stores and segments only texts none of them holds;
 each segment stores the entries it used (`terms.tsv`, sorted by key with an offset table, so a
-lookup reads one line of it, memory-mapped, and never the whole file).
+lookup reads one line of it and never the whole file).
 """
 
 from __future__ import annotations
 
 import hashlib
-import mmap
+import os
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,20 +33,23 @@ def text_key(text: str) -> str:
 
 
 class TermStore:
-    """The entries one segment saved, looked up by key."""
+    """The entries one segment saved, looked up by key. Lines are read with pread, not through a
+    mapping: a build looks texts up in every earlier segment's store, and mapped pages (64 KB
+    mapped per fault) would stay in the writer's resident memory, ~0.5 KB a row of the corpus."""
 
     def __init__(self, path: Path):
         self._keys = np.asarray(np.load(path / KEYS, mmap_mode="r", allow_pickle=False))
         self._offsets = np.asarray(np.load(path / OFFSETS, mmap_mode="r", allow_pickle=False))
-        with (path / FILE).open("rb") as fh:
-            self._text = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self._offsets[-1] else b""
+        self._fd = os.open(path / FILE, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
 
     def get(self, key: str) -> Entry | None:
         wanted = key.encode()
         i = int(np.searchsorted(self._keys, wanted))
         if i >= len(self._keys) or self._keys[i] != wanted:
             return None
-        line = self._text[self._offsets[i]:self._offsets[i + 1]].decode().rstrip("\n")
+        start, end = int(self._offsets[i]), int(self._offsets[i + 1])
+        line = os.pread(self._fd, end - start, start).decode().rstrip("\n")
         return tuple(tuple(c.split(_SEP)) if c else () for c in line.split("\t")[1:])
 
 

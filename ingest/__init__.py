@@ -10,7 +10,8 @@ from importlib import import_module
 
 from ingest.model import Clause, Document, DocumentMeta, IngestError
 
-_PIPELINE = {"SUPPORTED", "IngestResult", "doc_id_for", "ingest_file", "ingest_paths", "iter_sources"}
+_PIPELINE = {"SUPPORTED", "IngestResult", "doc_id_for", "ingest_file", "ingest_paths", "iter_documents",
+             "iter_sources"}
 
 
 def __getattr__(name: str):
@@ -34,5 +35,6 @@ __all__ = [
     "doc_id_for",
     "ingest_file",
     "ingest_paths",
+    "iter_documents",
     "iter_sources",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,17 +47,25 @@ def iter_sources(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(found)
 
 
-def ingest_paths(paths: Iterable[str | Path], read: Callable[[Path], Document] | None = None) -> IngestResult:
-    """Ingest every source with `read` (default: `ingest_file`, in this process; index.build's
-    `reader` bounds each file in time and memory and OCRs with the index's settings); a file
-    that fails is reported in `errors` and the others go on."""
+def iter_documents(paths: Iterable[str | Path], read: Callable[[Path], Document] | None = None
+                   ) -> Iterator[Document | IngestError]:
+    """Each source's document, or the IngestError saying why not, as it is read with `read`
+    (default: `ingest_file`, in this process; index.build's `reader` bounds each file in time and
+    memory and OCRs with the index's settings): a caller that handles one at a time holds one."""
     read = read or ingest_file
-    result = IngestResult()
     for path in iter_sources(paths):
         try:
-            result.documents.append(read(path))
+            yield read(path)
         except IngestError as exc:
-            result.errors.append(exc)
+            yield exc
+
+
+def ingest_paths(paths: Iterable[str | Path], read: Callable[[Path], Document] | None = None) -> IngestResult:
+    """Every source's document at once (`iter_documents`); a file that fails is reported in
+    `errors` and the others go on."""
+    result = IngestResult()
+    for item in iter_documents(paths, read):
+        (result.errors if isinstance(item, IngestError) else result.documents).append(item)
     return result
 
 

@@ -29,6 +29,7 @@ from index import segment, store
 from settings import Settings
 from index.errors import IndexDamaged
 from index.model import FileError, Filters
+from ingest import ingest_paths
 from ingest.text import fold
 from conftest import private_copy
 
@@ -422,6 +423,166 @@ def test_a_build_past_segment_rows_writes_several_segments_that_score_as_one(wri
     default = Index.open(writable)
     query = "tuyên truyền sản xuất và tiêu dùng bền vững"
     assert [h.id for h in idx.search(query, k=10)] == [h.id for h in default.search(query, k=10)]
+    # the rows are the corpus as ingest reads it, documents in id order, cut where the next would not fit
+    documents = sorted(ingest_paths([settings.corpus_dir]).documents, key=lambda d: d.meta.doc_id)
+    assert idx.clauses() == [c for d in documents for c in d.clauses]
+    assert [idx.documents[d.meta.doc_id] for d in documents] == [d.meta for d in documents]
+    firsts = sorted((entries.documents[d].segment, entries.documents[d].start, d) for d in idx.documents)
+    order = [s.name for s in entries.segments]
+    for before, after in zip(order, order[1:]):
+        first = next(d for name, start, d in firsts if name == after and start == 0)
+        assert rows[before] + per_doc[first] > 100
+
+
+def _plans(corpus: Path, count: int) -> list[Path]:
+    """`count` new plans (distinct texts) in `corpus`."""
+    paths = [corpus / f"plan-{i}.txt" for i in range(count)]
+    for i, path in enumerate(paths):
+        path.write_text(NEW_PLAN.replace("2025", str(2030 + i)), encoding="utf-8")
+    return paths
+
+
+def test_a_build_holds_one_segment_of_documents_at_a_time(tmp_path, monkeypatch):
+    """Files are read as their segment fills, and a written segment's documents are let go before
+    another file is read: at each segment write, the parsed documents still alive are that
+    segment's and the one that did not fit; at each read, at most one segment's, whatever the corpus."""
+    import gc
+    import weakref
+
+    from bench.scale import STUB_MODEL, install_stub
+    from bench.synthetic import CLAUSES_PER_DOC, generate
+
+    install_stub()
+    generate(tmp_path / "corpus", 7 * CLAUSES_PER_DOC)
+    settings = Settings(index_dir=tmp_path / "index", model=STUB_MODEL, segment_rows=2 * CLAUSES_PER_DOC,
+                        lock_timeout=0, merge_factor=64)
+    read: list[weakref.ref] = []
+    real_reader, real_write = index.build.reader, segment.write
+
+    def alive() -> set[str]:
+        gc.collect()
+        return {ref().doc_id for ref in read if ref() is not None}
+
+    held = []  # documents alive as each file is read
+
+    def reader(*args):
+        real = real_reader(*args)
+
+        def counted(path):
+            held.append(alive())
+            document = real(path)
+            read.append(weakref.ref(document.meta))
+            return document
+        return counted
+
+    writes = []
+
+    def write(index_dir, batch, *args):
+        writes.append((len(read), alive(), set(batch.documents)))
+        return real_write(index_dir, batch, *args)
+
+    monkeypatch.setattr(index.build, "reader", reader)
+    monkeypatch.setattr(segment, "write", write)
+    assert len(sync(settings, [tmp_path / "corpus"]).added) == 7
+    assert [len(docs) for _, _, docs in writes] == [2, 2, 2, 1]
+    for i, (reads, alive, docs) in enumerate(writes):
+        last = i == len(writes) - 1
+        assert reads == 2 * i + len(docs) + (not last)  # this segment's files and the next one, no more
+        assert docs <= alive and len(alive - docs) == (not last)
+    assert max(map(len, held)) == 2  # while a segment fills, the last one's documents are gone
+    assert len(Index.open(settings).documents) == 7
+
+
+def test_a_model_switch_reads_every_document_back_from_its_segment_a_segment_at_a_time(tmp_path, monkeypatch):
+    """A new model redoes every vector: each document's clauses are read back from its old segment
+    (no file is read, no old vector loaded) into new segments of `segment_rows`, in the same order."""
+    from bench.scale import STUB_MODEL, _StubEncoder, install_stub
+    from bench.synthetic import CLAUSES_PER_DOC, generate
+    from index import embed
+
+    install_stub()
+    generate(tmp_path / "corpus", 5 * CLAUSES_PER_DOC)
+    settings = Settings(index_dir=tmp_path / "index", model=STUB_MODEL, segment_rows=2 * CLAUSES_PER_DOC,
+                        lock_timeout=0, merge_factor=64)
+    sync(settings, [tmp_path / "corpus"])
+    old, clauses = _segments(settings), Index.open(settings).clauses()
+    monkeypatch.setitem(embed._encoders, "another-stub", _StubEncoder())
+    monkeypatch.setattr(index.build, "reader", lambda *args: lambda path: pytest.fail(f"{path} was read"))
+    switched = replace(settings, model="another-stub")
+    with pytest.MonkeyPatch.context() as patch:  # nor are the old vectors: they are of the other model
+        patch.setattr(index.dense, "load", lambda *args: pytest.fail("old vectors were loaded"))
+        changes = sync(switched, [tmp_path / "corpus"])
+    assert not changes.changed and 0 < changes.embedded <= len(clauses)
+    manifest = store.read_manifest(store.generation_path(settings.index_dir))
+    assert manifest.model == "another-stub" and not set(old) & set(_segments(settings))
+    assert [s.rows for s in manifest.segments] == [2 * CLAUSES_PER_DOC, 2 * CLAUSES_PER_DOC, CLAUSES_PER_DOC]
+    assert Index.open(switched).clauses() == clauses
+
+
+def test_a_failure_between_segments_leaves_the_previous_generation_serving(writable):
+    """A build of three one-document segments fails writing its second: nothing is published, and
+    the first, written but listed by no generation, goes at the next write."""
+    before = Index.open(writable)
+    results = [h.id for h in before.search("trồng rừng ngập mặn", k=5)]
+    segments = set(p.name for p in writable.index_dir.glob("seg-*"))
+    _plans(writable.corpus_dir, 3)
+    settings = replace(_no_merges(writable), segment_rows=1)
+    real, calls = segment.write, []
+
+    def full_on_the_second(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(segment, "write", full_on_the_second)
+        with pytest.raises(OSError, match="No space left"):
+            sync(settings, [settings.corpus_dir])
+    assert current_generation(writable) == before.generation
+    assert [h.id for h in Index.open(writable).search("trồng rừng ngập mặn", k=5)] == results
+    (leftover,) = set(p.name for p in writable.index_dir.glob("seg-*")) - segments
+    assert sorted(sync(settings, [settings.corpus_dir]).added) == ["plan-0", "plan-1", "plan-2"]
+    assert not (writable.index_dir / leftover).exists() and len(_segments(settings)) == len(segments) + 3
+
+
+def test_a_writer_killed_between_segments_leaves_the_previous_generation_serving(writable, tmp_path):
+    """kill -9 while the third file is read, the first of three segments written: the previous
+    generation serves, the lock is free, and the next writer to take it deletes the unlisted segment."""
+    before = current_generation(writable)
+    segments = set(p.name for p in writable.index_dir.glob("seg-*"))
+    marker = tmp_path / "reading"
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        import index.build
+        from index import sync
+        from settings import Settings
+
+        real, reads = index.build.reader, []
+
+        def reader(*args):
+            read = real(*args)
+            def stalled(path):
+                reads.append(path)
+                if len(reads) == 3:
+                    Path({str(marker)!r}).touch()
+                    time.sleep(600)
+                return read(path)
+            return stalled
+
+        index.build.reader = reader
+        sync(Settings(index_dir=Path({str(writable.index_dir)!r}), segment_rows=1), [Path({str(writable.corpus_dir)!r})])
+    """)
+    _plans(writable.corpus_dir, 3)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    writer = subprocess.Popen([sys.executable, "-c", script], env=env)
+    with killed_when_stalled(writer, marker, "the third read", timeout=120):
+        pass
+    (leftover,) = set(p.name for p in writable.index_dir.glob("seg-*")) - segments
+    assert current_generation(writable) == before and opens_whole(writable)
+    assert locks_free(writable.index_dir) and not (writable.index_dir / leftover).exists()  # the lock's taker prunes
+    assert len(sync(writable, [writable.corpus_dir]).added) == 3
 
 
 def test_a_change_writes_a_segment_and_rewrites_nothing(writable):

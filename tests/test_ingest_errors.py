@@ -9,7 +9,7 @@ import pytest
 from hostile import cp1258
 from PIL import Image
 
-from ingest import IngestError, ingest_file, ingest_paths, iter_sources, pipeline
+from ingest import IngestError, ingest_file, ingest_paths, iter_documents, iter_sources, pipeline
 from ingest.model import ERROR_CODES
 
 VIETNAMESE = ("KẾ HOẠCH\nThực hiện Chương trình hành động quốc gia về sản xuất và tiêu dùng bền vững\n"
@@ -146,6 +146,20 @@ def test_one_bad_file_never_stops_the_others(tmp_path: Path):
     assert sorted(d.meta.doc_id for d in result.documents) == ["also-good", "good"]
     assert sorted(Path(e.path).name for e in result.errors) == ["broken.pdf", "empty.txt", "legacy.md"]
     assert all(isinstance(e, IngestError) and e.reason for e in result.errors)
+
+
+def test_documents_are_read_one_at_a_time_as_they_are_asked_for(tmp_path: Path):
+    """`iter_documents` reads a file only when its document is asked for, and yields a bad file's
+    error, naming it, in its place: a caller handling one document at a time holds one."""
+    (tmp_path / "a.txt").write_text(VIETNAMESE, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_text(VIETNAMESE, encoding="utf-8")
+    read = []
+    items = iter_documents([tmp_path], lambda path: read.append(path.name) or ingest_file(path))
+    assert next(items).meta.doc_id == "a" and read == ["a.txt"]
+    error = next(items)
+    assert isinstance(error, IngestError) and error.path == str(tmp_path / "b.txt") and error.code == "empty"
+    assert read == ["a.txt", "b.txt"] and next(items).meta.doc_id == "c" and next(items, None) is None
 
 
 def test_iter_sources(tmp_path: Path):
