@@ -45,6 +45,7 @@ from qa.model import (
     ISSUED,
     LEAD,
     PARTNER,
+    ISSUER,
     SIGNER,
     TARGET,
     VI,
@@ -89,6 +90,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "unstated_" + ISSUED: "đủ ngày ban hành",
         "unstated_" + SIGNER: "người ký",
         "unstated_" + DOC_NUMBER: "số hiệu",
+        "unstated_" + ISSUER: "cơ quan ban hành",
         LEAD: "Đơn vị chủ trì:",
         "acting": "Cơ quan:",
         PARTNER: "Đơn vị phối hợp:",
@@ -99,6 +101,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         ISSUED: "{doc} ban hành {value}",
         SIGNER: "{doc} do {value} ký",
         DOC_NUMBER: "{doc} có số hiệu {value}",
+        ISSUER: "{doc} do {value} ban hành",
     },
     EN: {
         "abstain": "The indexed documents do not answer this question.",
@@ -110,6 +113,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         "unstated_" + ISSUED: "full date of issue",
         "unstated_" + SIGNER: "signer",
         "unstated_" + DOC_NUMBER: "number",
+        "unstated_" + ISSUER: "issuing body",
         LEAD: "Lead agency:",
         "acting": "Agency:",
         PARTNER: "Coordinating agencies:",
@@ -120,6 +124,7 @@ _MESSAGES = {  # a direct-answer label for the intents whose answers are values;
         ISSUED: "{doc} was issued {value}",
         SIGNER: "{doc} was signed by {value}",
         DOC_NUMBER: "{doc} is numbered {value}",
+        ISSUER: "{doc} was issued by {value}",
     },
 }
 
@@ -331,7 +336,7 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
         cited = _cited_elsewhere(meta, scored, query.language)  # its own copy lacks it: another document may cite it
         if cited:
             return [cited]
-    value = {ISSUED: _date(meta.issued, query.language), SIGNER: meta.signer,
+    value = {ISSUED: _date(meta.issued, query.language), SIGNER: meta.signer, ISSUER: _issuer(meta, query.language),
              DOC_NUMBER: meta.number if _full_number(meta.number) else None}[query.document_field]
     if not value:
         return []
@@ -344,6 +349,14 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
         facts.append(_Fact(sure, also[other], doc_label(meta, query.language),
                            extra={"field": other, "issued": meta.issued}))
     return facts
+
+
+def _issuer(meta: DocumentMeta, language: str) -> str | None:
+    """"UBND tỉnh Hậu Giang" (in English: "Provincial People's Committee (UBND tỉnh Hậu Giang)")."""
+    if not meta.issuer or language != EN:
+        return meta.issuer
+    rendered = english_name(meta.issuer)
+    return f"{rendered} ({meta.issuer})" if rendered else meta.issuer
 
 
 def _asks_department(query: Query) -> bool:

@@ -23,6 +23,7 @@ EN = "en"
 ISSUED = "issued"
 SIGNER = "signer"
 DOC_NUMBER = "number"
+ISSUER = "issuer"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Query:
     terms: tuple[Term, ...] = ()  # content concepts, for coverage and highlighting
     years: tuple[int, ...] = ()  # years the question names ("đến năm 2030"), to pick the period
     localities: tuple[str, ...] = ()  # localities the index covers, for the unknown-place message
-    document_field: str | None = None  # ISSUED / SIGNER / DOC_NUMBER: the question is about a document itself
+    document_field: str | None = None  # ISSUED / SIGNER / DOC_NUMBER / ISSUER: the question is about a document itself
     doc_numbers: tuple[str, ...] = ()  # document numbers the question cites, as `extract.document_number`
     agency: tuple[str, ...] = ()  # "Sở Tài chính chủ trì những nhiệm vụ nào?": the agency's name and spellings
     followup: bool = False  # "Còn Cao Lãnh thì sao?", "Còn đơn vị phối hợp?": leans on the previous question

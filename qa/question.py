@@ -14,7 +14,7 @@ from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
 from qa.expand import ENGLISH_AGENCY_KINDS, AnyOrder, Lexicon, english_key, load_lexicon, longest_matches
 from qa.extract import AGENCY_KINDS, NUMBER, agency_spans, document_number
-from qa.model import BASIS, DOC_NUMBER, EN, GENERAL, ISSUED, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
+from qa.model import BASIS, DOC_NUMBER, EN, GENERAL, ISSUED, ISSUER, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
 from qa.terms import contains, find_spans, fold_aligned, key, tokens
 
 __all__ = ["Query", "analyze"]
@@ -79,10 +79,14 @@ _DOCUMENT_CUES = {
                    "có hiệu lực từ", "hiệu lực khi nào", "ngày có hiệu lực", "ban hành lúc nào", "ra đời khi nào",
                    "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào", "ban hành hôm nào", "ký hôm nào",
                    "ban hành bao giờ", "đề ngày nào", "đề ngày", "ghi ngày nào")),
-         (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký"))),
+         (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký")),
+         (ISSUER, ("do ai ban hành", "ai ban hành", "cơ quan nào ban hành", "đơn vị nào ban hành", "ban hành bởi",
+                   "cấp nào ban hành", "ai đã ban hành", "cơ quan ban hành"))),
     EN: ((ISSUED, ("when was", "issued on", "date of issue", "issue date", "date was", "when did", "what date",
                    "which date", "effective from", "take effect", "come into effect")),
-         (SIGNER, ("who signed", "signed by", "signatory", "signer"))),
+         (SIGNER, ("who signed", "signed by", "signatory", "signer")),
+         (ISSUER, ("who issued", "issued by", "which agency issued", "which body issued", "what agency issued",
+                   "issuing agency", "issuing body", "issuing authority", "issuer"))),
 }
 # A document's number asked ("Kế hoạch của Hậu Giang có số hiệu gì?") is read from its metadata,
 # unless the question asks what another document cites ("Báo cáo viện dẫn kế hoạch số bao nhiêu?").
@@ -250,7 +254,7 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
         text=text,
         language=language,
         accented=accented,
-        intent={ISSUED: WHEN, SIGNER: GENERAL, DOC_NUMBER: BASIS}.get(document_field, intent),
+        intent={ISSUED: WHEN, SIGNER: GENERAL, DOC_NUMBER: BASIS, ISSUER: GENERAL}.get(document_field, intent),
         expansion=" ".join(dict.fromkeys([a for u in units for a in u.alternatives]
                                          + ([f"chủ trì {agency[0]}"] if agency else []))),
         filters=Filters(doc_ids=doc_ids, locality=scope,

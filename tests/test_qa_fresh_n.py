@@ -217,3 +217,13 @@ def test_a_count_the_document_states_names_its_group_and_a_share_is_no_count(eng
     # "Giảm 5 - 8% mức tiêu hao" (unaccented "8 muc tieu") and "2030 mục tiêu" state no count of targets
     for q in ("Hậu Giang có bao nhiêu mục tiêu?", "hau giang co bao nhieu muc tieu"):
         assert "«II. MỤC TIÊU» gồm 7 mục tiêu" in first(engine.ask(q)), q
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Kế hoạch 45/KH-UBND do cơ quan nào ban hành?", "do UBND tỉnh Hậu Giang ban hành"),
+    ("Báo cáo Nghi Xuân do cơ quan nào ban hành?", "do UBND huyện Nghi Xuân ban hành"),
+    ("Who issued the Hau Giang plan?", "was issued by Provincial People's Committee, Hậu Giang (UBND tỉnh Hậu Giang)"),
+    ("Quyết định 3529 do ai ban hành?", "của Bộ trưởng Bộ Công Thương"),  # only cited: the citing clause says
+])
+def test_who_issued_a_document(engine, question, expected):
+    assert expected in first(engine.ask(question))
