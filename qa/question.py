@@ -69,10 +69,11 @@ _LEAD_VERBS = {VI: ("chủ trì", "phụ trách", "đầu mối", "chịu trách
                     "were tasked", "tasked with")}  # not "tasked" alone: as a key it is the noun "task"
 # Verbs of taking part: "Sở X phối hợp những nhiệm vụ nào?" asks what the agency supports.
 _PARTNER_VERBS = {VI: ("phối hợp", "tham gia phối hợp"), EN: ("coordinate", "support", "assist", "work with")}
-# Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
-# "What is the date of the Hau Giang plan?" (English key: stemmed, lower case)
+# "What is the date of the Hau Giang plan?" asks its issue date, not "the reporting deadline date of …"
+# (English key: stemmed, lower case)
 _DATE_OF = re.compile(r"\bdat(?:e)? of (?:the )?(?:\S+ ){0,3}?(?:plan|report|letter|decis\w*|document)\b")
 _OTHER_DATE = re.compile(r"\b(?:deadlin\w*|report\w*|end|due|start\w*|complet\w*|submi\w*)\s+dat(?:e)?\b")
+# Questions about a document itself, answered from its metadata ("ban hành ngày nào", "ai ký").
 _DOCUMENT_CUES = {
     VI: ((ISSUED, ("ban hành ngày nào", "ban hành khi nào", "ban hành vào ngày nào", "ngày ban hành", "ký ngày nào",
                    "ngày ký", "ban hành năm nào", "ban hành vào năm nào", "hiệu lực từ ngày nào", "hiệu lực từ khi nào",
@@ -541,12 +542,14 @@ _OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:[\w']+ ){0,3}?(?:plan|report|
 
 # "mấy <thing>" counts things; "ngày mấy", "số mấy", "mấy giờ" ask a date, a number, an hour (accented
 # and folded forms: unaccented "may" is also "máy", which only a question typed without marks risks).
-_HOW_MANY = {folded: re.compile("".join(rf"(?<!\b{w} )" for w in words[:6]) + rf"\b{words[6]}\s+(?!(?:"
-                                + "|".join(words[7:]) + r")\b)\w")
-             for folded, words in ((False, ("ngày", "tháng", "năm", "số", "lần", "thứ", "mấy", "giờ", "ngày", "tháng",
-                                            "năm", "lần")),
-                                   (True, ("ngay", "thang", "nam", "so", "lan", "thu", "may", "gio", "ngay", "thang",
-                                           "nam", "lan")))}
+def _count_ask(before: str, many: str, after: str) -> re.Pattern:
+    """"<many> <thing>", not after one of `before` ("ngày mấy") nor before one of `after` ("mấy giờ")."""
+    return re.compile("".join(rf"(?<!\b{w} )" for w in before.split())
+                      + rf"\b{many}\s+(?!(?:{'|'.join(after.split())})\b)\w")
+
+
+_HOW_MANY = {False: _count_ask("ngày tháng năm số lần thứ", "mấy", "giờ ngày tháng năm lần"),
+             True: _count_ask("ngay thang nam so lan thu", "may", "gio ngay thang nam lan")}
 
 
 # Unaccented "may" is also "máy", "dệt may", "may mặc": a count only before a thing officials count.
@@ -580,8 +583,15 @@ def _cue_key(language: str, folded: bool) -> Callable[[str], str]:
 def names_a_role(phrase: str) -> bool:
     """The phrase names who leads or supports ("đơn vị đầu mối", "focal point"): an agency's role,
     which a document may state in other words ("Chủ trì … triển khai thực hiện Kế hoạch")."""
-    return any(contains(key(phrase), key(cue)) for language in (VI, EN) for intent, cues in _STRONG[language]
-               if intent in (LEAD, PARTNER) for cue in cues if len(cue) > 3)
+    k = key(phrase)
+    return any(contains(k, cue) for cue in _role_cues())
+
+
+@lru_cache(maxsize=1)
+def _role_cues() -> tuple[str, ...]:
+    """Keys of the lead and partner cues longer than a who-word ("ai", "who"), read once."""
+    return tuple(key(cue) for language in (VI, EN) for intent, cues in _STRONG[language]
+                 if intent in (LEAD, PARTNER) for cue in cues if len(cue) > 3)
 
 
 def asks_amount(text: str, language: str, folded: bool) -> bool:
