@@ -326,13 +326,12 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
     if cited and not named:
         return [_Fact(replace(s, coverage=1.0), full, full) for s in scored for short, full in references_in(s.hit.text)
                 if any((document_number(short) or "").startswith(n) for n in cited)][:1]  # the number named it
-    best = (named or by_rank)[0]
+    best = named[0] if named else _described(query, by_rank)
     meta = best.hit.doc
     header = next((s.hit for s in by_rank if s.hit.kind == HEADER and s.hit.doc.doc_id == meta.doc_id), None)
     if header:  # cite the lines that state the date and signature, not whichever clause ranked first
         best = replace(best, hit=header)
-    incomplete = {ISSUED: not _full_date(meta.issued), DOC_NUMBER: not _full_number(meta.number)}
-    if incomplete.get(query.document_field):
+    if lacks(meta, query.document_field):
         cited = _cited_elsewhere(meta, scored, query.language)  # its own copy lacks it: another document may cite it
         if cited:
             return [cited]
@@ -349,6 +348,21 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
         facts.append(_Fact(sure, also[other], doc_label(meta, query.language),
                            extra={"field": other, "issued": meta.issued}))
     return facts
+
+
+def _described(query: Query, by_rank: list[_Scored]) -> _Scored:
+    """The best hit of the document the question describes by its place and type: "the Thanh Hoa
+    plan", "văn bản của Thanh Hóa" are the province's own, not a Triệu Sơn district letter (also
+    "in" Thanh Hóa) that happens to rank first."""
+    text, place = fold(query.text), fold(query.filters.locality or "")
+
+    def unlike(meta: DocumentMeta) -> tuple[bool, bool]:
+        kind = fold(meta.doc_type or "")
+        named = {kind, fold(english.doc_type(meta.doc_type) or "")} | ({"letter"} if kind == "cong van" else set())
+        return (bool(place) and place not in fold(meta.locality or ""),
+                not any(re.search(rf"\b{re.escape(t)}\b", text) for t in named if t))
+
+    return min(by_rank, key=lambda s: unlike(s.hit.doc))  # the first of the best described
 
 
 def _issuer(meta: DocumentMeta, language: str) -> str | None:
@@ -373,11 +387,16 @@ def _unstated(query: Query, scored: list[_Scored]) -> Answer | None:
     named = [s for s in scored if s.hit.doc.number and document_number(s.hit.doc.number) in query.doc_numbers]
     if query.doc_numbers and not named or not named and query.filters.is_empty():
         return None
-    meta = (named or sorted(scored, key=lambda s: s.rank))[0].hit.doc
+    meta = (named[0] if named else _described(query, sorted(scored, key=lambda s: s.rank))).hit.doc
     hits = [s.hit for s in scored if s.hit.doc.doc_id == meta.doc_id and s.hit.kind == HEADER][:1]
     msg = _MESSAGES[query.language]
     text = msg["unstated"].format(doc=doc_label(meta, query.language), what=msg["unstated_" + query.document_field])
     return Answer(query.text, text, hits, True, query.language, query.intent)
+
+
+def lacks(meta: DocumentMeta, document_field: str | None) -> bool:
+    """Whether the document's own copy lacks its full number or date (another document may cite it)."""
+    return {ISSUED: not _full_date(meta.issued), DOC_NUMBER: not _full_number(meta.number)}.get(document_field, False)
 
 
 def _full_date(issued: str | None) -> bool:

@@ -25,3 +25,25 @@ def test_a_document_only_cited_is_answered_from_the_clause_citing_it(engine, que
     answer = engine.ask(question)
     assert not answer.abstained
     assert "UBND tỉnh Thanh Hóa" in first(answer) and "12/10/2020" in first(answer)
+
+
+@pytest.mark.parametrize("question", ["What is the number of the Thanh Hoa plan?", "Số hiệu kế hoạch của Thanh Hóa?",
+                                      "When was Thanh Hoa's plan issued?"])
+def test_a_document_without_its_number_is_answered_from_a_clause_citing_it(engine, question):
+    # the province's own plan (not the Triệu Sơn district letter, also "in" Thanh Hóa, that ranks
+    # first), whose copy lacks number and date: the Triệu Sơn letter cites both
+    line = first(engine.ask(question))
+    assert "214/KH-UBND" in line and "12/10/2020" in line and ("Thanh Hóa province" in line or "tỉnh Thanh Hóa" in line)
+
+
+def test_the_document_described_by_place_is_the_places_own(engine):
+    line = first(engine.ask("Văn bản của Thanh Hóa do ai ký?"))
+    assert "Mai Xuân Liêm" in line and "Bùi Huy Dũng" not in line
+
+
+@pytest.mark.parametrize("question", ["To whom were the 2021 SPC reports of Trieu Son district and Nghi Xuan "
+                                      "district each addressed?", "bao cao sxtdbv cua trieu son va nghi xuan gui ai"])
+def test_the_programme_named_by_its_abbreviation_is_still_about_the_document(engine, question):
+    # "SPC", "SXTDBV" name the programme, as "sản xuất và tiêu dùng bền vững" does: whom each is addressed to
+    line = first(engine.ask(question))
+    assert "Sở Công Thương Thanh Hóa" in line and "Sở Công Thương tỉnh Hà Tĩnh" in line

@@ -4,15 +4,17 @@ questions (a quote). The last kind tried: it answers or abstains."""
 
 from __future__ import annotations
 
-from index.model import Hit
+from index.model import Filters, Hit
 from ingest.model import TABLE_GROUP, TABLE_ROW
-from qa.answer import GROUP_TOPIC, compose, group_topic
+from ingest.text import fold
+from qa.answer import GROUP_TOPIC, compose, group_topic, lacks
 from qa.extract import document_number, references_in
 from qa.kinds.context import Context
 from qa.model import Answer
 from qa.question import bare_numbers
 
 MAX_GROUP = 15  # rows of a task group read whole when the question is about the group's topic
+MAX_LACKING = 3  # documents in scope whose citing clauses are searched for (a narrow scope only)
 
 
 def answer(ctx: Context) -> Answer:
@@ -24,18 +26,28 @@ def answer(ctx: Context) -> Answer:
 
 
 def _citing(ctx: Context, hits: list[Hit]) -> list[Hit]:
-    """For a document the index holds only as cited ("Kế hoạch 214 do ai ban hành?"): the clauses
-    that cite its number, which the question's other words ("kế hoạch", "ban hành") can push out
-    of the hits (a citing clause is long, and lists several documents)."""
+    """Clauses citing a document the question asks about but the index holds only as cited ("Kế
+    hoạch 214 do ai ban hành?"), or holds in a copy without its number or date ("Số hiệu kế hoạch
+    của Thanh Hóa?": a Triệu Sơn letter cites "Kế hoạch số 214/KH-UBND, ngày 12/10/2020 của UBND
+    tỉnh Thanh Hóa"). The question's other words ("kế hoạch", "ban hành") can rank such a clause out
+    of the hits: it is long and lists several documents."""
+    q = ctx.query
     held = {document_number(meta.number) for meta in ctx.documents.values() if meta.number}
-    numbers = [n for n in ctx.query.doc_numbers if n not in held]
-    numbers += [n + "/" for n in bare_numbers(ctx.query.text) if not any(h.startswith(n + "/") for h in held)]
-    if not numbers:
-        return []
-    have = {h.id for h in hits}
-    found = ctx.search(" ".join(n.split("/")[0] for n in numbers), ctx.depth, ctx.filters, "")
-    return [h for h in found if h.id not in have and any(
-        (document_number(short) or "").startswith(n) for short, _ in references_in(h.text) for n in numbers)]
+    numbers = [n for n in q.doc_numbers if n not in held]
+    numbers += [n + "/" for n in bare_numbers(q.text) if not any(h.startswith(n + "/") for h in held)]
+    scope = [ctx.documents[d] for d in ctx.in_scope()] if not ctx.filters.is_empty() else []
+    lacking = [m for m in scope if lacks(m, q.document_field)][:MAX_LACKING] if len(scope) <= MAX_LACKING else []
+    cites = lambda short, full: (any((document_number(short) or "").startswith(n) for n in numbers) or any(  # noqa: E731
+        fold(short).startswith(fold(m.doc_type or "-")) and fold(m.locality or "-") in fold(full) for m in lacking))
+    texts = [" ".join(n.split("/")[0] for n in numbers)] if numbers else []
+    texts += [f"{m.doc_type} {m.issuer or m.locality}" for m in lacking]
+    have, found = {h.id for h in hits}, []
+    for text in texts:
+        for h in ctx.search(text, ctx.depth, Filters(), ""):
+            if h.id not in have and any(cites(short, full) for short, full in references_in(h.text)):
+                have.add(h.id)
+                found.append(h)
+    return found
 
 
 def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:

@@ -29,10 +29,11 @@ _WORDS = {VI: "{doc} gửi: {value}", EN: "{doc} is addressed to: {value}"}
 _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 
 
-# The only content a recipients question has besides the asked form: the document itself (folded words).
-_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len toi den cho ve noi nhan nhung nam lan luot sxtdbv san xuat va tieu dung ben to "
+# The only content a recipients question has besides the asked form: the document itself (folded words;
+# a term qualifies by any of its alternatives: "SPC", "SXTDBV" by the programme's name).
+_ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len toi den cho ve noi nhan nhung nam lan luot san xuat va tieu dung ben to "
                                 "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient "
-                                "scp the was were is its each which whom provincial province department agency office "
+                                "the was were is its each which whom provincial province department agency office "
                                 "body authority".split())  # and the kind of addressee asked
 
 
@@ -41,8 +42,9 @@ def answer(ctx: Context) -> Answer | None:
     agencies = load_lexicon().agency_names(folded=True)
     addressee = {w for t in q.terms if any(key(a, folded=True) in agencies for a in t.alternatives)
                  for w in key(t.alternatives[0], folded=True).split()}  # "gửi Sở Công Thương tỉnh nào"
+    about = _ABOUT_THE_DOCUMENT | addressee
     if not _ASKED[q.language].search(key(q.text, folded=True)) or not all(
-            set(key(t.alternatives[0], folded=True).split()) <= _ABOUT_THE_DOCUMENT | addressee for t in q.terms):
+            any(set(key(a, folded=True).split()) <= about for a in t.alternatives) for t in q.terms):
         return None  # what else is sent ("dự toán … gửi cơ quan nào?") is the passages' to answer
     scopes = [replace(ctx.filters, locality=p) for p in q.places] or ([ctx.filters] if not ctx.filters.is_empty() else [])
     docs = list(dict.fromkeys(d for s in scopes for d, meta in ctx.documents.items() if admits(s, meta)))
