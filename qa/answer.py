@@ -23,6 +23,7 @@ from qa.extract import (
     Period,
     agency_spans,
     best_sentence,
+    counts,
     dates_in,
     deadlines_in,
     document_number,
@@ -55,7 +56,7 @@ from qa.model import (
     Query,
     Term,
 )
-from qa.question import asks_amount, asks_several_figures, asks_too, bare_numbers, names_a_role
+from qa.question import asks_amount, asks_several_figures, asks_too, bare_numbers, counted, names_a_role
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -541,15 +542,31 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
     tỷ đồng", "mức xử phạt"), one stating an amount: a share of plastic bags or where the money
     comes from does not answer it."""
     hit = s.hit
-    wanted = has_amount if asks_amount(query.text, query.language, query.folded) else has_figure
+    thing = counted(query.text, query.language)
+    wanted = has_amount if asks_amount(query.text, query.language, query.folded) else (
+        (lambda text: has_figure(text) and counts(text, thing)) if thing else has_figure)
     sentence = _task(query, hit, wanted)
-    if not wanted(sentence) or _other_year(query, hit.text):
+    if not wanted(sentence):
+        sentence = _with_next(query, hit.text, wanted)
+    if not sentence or _other_year(query, hit.text):
         return []
     if len(sentence) < len(hit.text) and asks_several_figures(query.text, query.language, query.folded):
         # each figure the question asks may sit in its own sentence of the clause: quote them all
         stating = [p for p in sentences(hit.text) if wanted(p) and coverage(query.terms, p, query.folded) > 0]
         sentence = shorten(" … ".join(stating), QUOTE_LIMIT) if len(stating) > 1 else sentence
     return [_Fact(s, sentence, sentence, period_of(hit.section, hit.row.period))]
+
+
+def _with_next(query: Query, text: str, wanted: Callable[[str], bool]) -> str:
+    """The sentence that best matches the question and the next one, when only the next holds the
+    figure: "Hỗ trợ doanh nghiệp xây dựng chiến lược kinh doanh bền vững; phát triển mạng lưới …
+    (lựa chọn hỗ trợ khoảng 20 doanh nghiệp)". Empty when it does not."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return ""
+    at = max(range(len(parts)), key=lambda i: (coverage(query.terms, parts[i], query.folded), -i))
+    joined = " ".join(parts[at:at + 2])
+    return shorten(joined, QUOTE_LIMIT) if at + 1 < len(parts) and wanted(parts[at + 1]) else ""
 
 
 _YEAR_DONE = re.compile(r"^\W*(?:trong\s+)?năm\s+(\d{4})\b", re.IGNORECASE)  # "Năm 2020 đã tổ chức …"

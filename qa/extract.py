@@ -269,6 +269,12 @@ def has_figure(text: str) -> bool:
     return bool(_FIGURE.search(_PERIOD.sub(" ", _NAMED_NUMBER.sub(" ", text))))
 
 
+def counts(text: str, thing: str) -> bool:
+    """A figure followed within three words by `thing` (a folded syllable): "hỗ trợ khoảng 20 doanh
+    nghiệp", "85% trở lên các siêu thị", "100% số xã" count "doanh", "sieu", "xa"."""
+    return re.search(rf"\d(?:[\d.,]*\d)?\s*%?(?:\s+\S+){{0,3}}?\s+{re.escape(thing)}\b", fold(text).lower()) is not None
+
+
 def has_amount(text: str) -> bool:
     """A sum of money ("500.000 đồng", "1,5 tỷ đồng", "20 triệu") or a penalty ("phạt tiền từ …")."""
     return bool(_AMOUNT.search(text))

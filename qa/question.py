@@ -553,9 +553,10 @@ _HOW_MANY = {False: _count_ask("ngày tháng năm số lần thứ", "mấy", "g
 
 
 # Unaccented "may" is also "máy", "dệt may", "may mặc": a count only before a thing officials count.
-_COUNT_NOUN = re.compile(r"\bmay (?:doanh nghiep|co so|mo hinh|lop|hoi nghi|cuoc|van ban|nhiem vu|muc tieu|chi tieu|"
-                         r"giai phap|nguoi|luot|xa|ho|san pham|cum|lang nghe|dia|bang ron|phong su|chuong trinh|"
-                         r"de tai|dot|buoi|don vi|co quan)\b")
+_COUNT_NOUNS = ("doanh nghiep", "co so", "mo hinh", "lop", "hoi nghi", "cuoc", "van ban", "nguoi", "luot", "xa", "ho",
+                "san pham", "cum", "lang nghe", "dia", "bang ron", "phong su", "chuong trinh", "de tai", "dot", "buoi",
+                "don vi", "co quan")
+_COUNT_NOUN = re.compile(rf"\bmay (?:{'|'.join(_COUNT_NOUNS + ('nhiem vu', 'muc tieu', 'chi tieu', 'giai phap'))})\b")
 
 
 def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
@@ -592,6 +593,22 @@ def _role_cues() -> tuple[str, ...]:
     """Keys of the lead and partner cues longer than a who-word ("ai", "who"), read once."""
     return tuple(key(cue) for language in (VI, EN) for intent, cues in _STRONG[language]
                  if intent in (LEAD, PARTNER) for cue in cues if len(cue) > 3)
+
+
+def counted(text: str, language: str) -> str | None:
+    """The thing a Vietnamese question counts, when it is one officials count (_COUNT_NOUNS, an
+    abbreviation spelled out: "bao nhiêu DN" is "doanh nghiệp"), as its first folded syllable:
+    "bao nhiêu sản phẩm" -> "san". A figure answers it only if it counts that thing ("4 sản phẩm
+    OCOP"), not if it is a share of something else ("85% trở lên các siêu thị … sản phẩm bao bì")."""
+    if language != VI:
+        return None
+    m = re.search(r"\b(?:bao nhieu|may)\s+(\w+(?:\s+\w+)?)", key(text, True))
+    if not m:
+        return None
+    first = m.group(1).split()[0]
+    spelled = load_lexicon().abbreviation_table(True).get(first)
+    words = key(spelled[0], True) if spelled else m.group(1)
+    return next((n.split()[0] for n in _COUNT_NOUNS if f"{words} ".startswith(f"{n} ")), None)
 
 
 def asks_amount(text: str, language: str, folded: bool) -> bool:

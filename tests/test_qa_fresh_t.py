@@ -47,3 +47,19 @@ def test_the_programme_named_by_its_abbreviation_is_still_about_the_document(eng
     # "SPC", "SXTDBV" name the programme, as "sản xuất và tiêu dùng bền vững" does: whom each is addressed to
     line = first(engine.ask(question))
     assert "Sở Công Thương Thanh Hóa" in line and "Sở Công Thương tỉnh Hà Tĩnh" in line
+
+
+def test_a_count_of_things_is_not_answered_by_a_share_of_other_things(engine):
+    # "85% trở lên các siêu thị … sản phẩm … dán nhãn sinh thái" counts supermarkets, not products
+    answer = engine.ask("Đến năm 2021 tỉnh Thanh Hóa đã có bao nhiêu sản phẩm được cấp chứng nhận nhãn sinh thái?")
+    assert answer.abstained and "85%" not in first(answer)
+    # a count of the thing asked still answers, its noun abbreviated or not
+    assert "4 sản phẩm OCOP" in first(engine.ask("Nghi Xuân có bao nhiêu sản phẩm OCOP đạt 3 sao?"))
+    assert "06 văn bản" in first(engine.ask("Nghi Xuân đã ban hành bao nhiêu VB QLNN liên quan CT SXTDBV?"))
+    assert "10 doanh nghiệp" in first(engine.ask("TH chọn bao nhiêu DN điển hình để xây dựng mô hình đổi mới sinh thái?"))
+
+
+def test_a_figure_in_the_next_sentence_of_the_clause_answers(engine):
+    # "Hỗ trợ doanh nghiệp xây dựng chiến lược kinh doanh bền vững; phát triển … (lựa chọn hỗ trợ khoảng 20 doanh nghiệp)"
+    line = first(engine.ask("Thanh Hóa hỗ trợ bao nhiêu doanh nghiệp xây dựng chiến lược kinh doanh bền vững?"))
+    assert "20 doanh nghiệp" in line and "10 doanh nghiệp" not in line
