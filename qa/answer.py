@@ -542,7 +542,8 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
     tỷ đồng", "mức xử phạt"), one stating an amount: a share of plastic bags or where the money
     comes from does not answer it."""
     hit = s.hit
-    thing = counted(query.text, query.language)
+    several = asks_several_figures(query.text, query.language, query.folded)
+    thing = None if several else counted(query.text, query.language)  # "bao nhiêu xã …, tỷ lệ … bao nhiêu?"
     wanted = has_amount if asks_amount(query.text, query.language, query.folded) else (
         (lambda text: has_figure(text) and counts(text, thing)) if thing else has_figure)
     sentence = _task(query, hit, wanted)
@@ -550,7 +551,7 @@ def _target_facts(query: Query, s: _Scored) -> list[_Fact]:
         sentence = _with_next(query, hit.text, wanted)
     if not sentence or _other_year(query, hit.text):
         return []
-    if len(sentence) < len(hit.text) and asks_several_figures(query.text, query.language, query.folded):
+    if len(sentence) < len(hit.text) and several:
         # each figure the question asks may sit in its own sentence of the clause: quote them all
         stating = [p for p in sentences(hit.text) if wanted(p) and coverage(query.terms, p, query.folded) > 0]
         sentence = shorten(" … ".join(stating), QUOTE_LIMIT) if len(stating) > 1 else sentence

@@ -57,9 +57,18 @@ def test_a_count_of_things_is_not_answered_by_a_share_of_other_things(engine):
     assert "4 sản phẩm OCOP" in first(engine.ask("Nghi Xuân có bao nhiêu sản phẩm OCOP đạt 3 sao?"))
     assert "06 văn bản" in first(engine.ask("Nghi Xuân đã ban hành bao nhiêu VB QLNN liên quan CT SXTDBV?"))
     assert "10 doanh nghiệp" in first(engine.ask("TH chọn bao nhiêu DN điển hình để xây dựng mô hình đổi mới sinh thái?"))
+    # two figures asked: a count and a share, each from its sentence
+    line = first(engine.ask("Triệu Sơn có bao nhiêu xã, thị trấn được xử lý rác thải sinh hoạt, tỷ lệ thu gom đạt bao nhiêu?"))
+    assert "34/34" in line and "95%" in line
 
 
 def test_a_figure_in_the_next_sentence_of_the_clause_answers(engine):
     # "Hỗ trợ doanh nghiệp xây dựng chiến lược kinh doanh bền vững; phát triển … (lựa chọn hỗ trợ khoảng 20 doanh nghiệp)"
     line = first(engine.ask("Thanh Hóa hỗ trợ bao nhiêu doanh nghiệp xây dựng chiến lược kinh doanh bền vững?"))
     assert "20 doanh nghiệp" in line and "10 doanh nghiệp" not in line
+
+
+def test_an_agency_count_says_how_many_tasks_are_table_rows(engine):
+    # the appendix rows (28) and the prose that also puts the department in charge (1) are both said
+    line = first(engine.ask("Sở Công Thương Thanh Hóa chủ trì bao nhiêu nhiệm vụ?"))
+    assert line.startswith("Sở Công Thương chủ trì 29 nhiệm vụ (28 trong bảng phụ lục, 1 trong phần nội dung)")

@@ -3,7 +3,7 @@ who-does-what records (not from a search's top hits, so the list is complete), r
 
 from __future__ import annotations
 
-from qa.assignments import Assignment, matching
+from qa.assignments import TABLE, Assignment, matching
 from qa.expand import english_name
 from qa.kinds.context import Context
 from qa.model import EN, LEAD, PARTNER, Answer, Fact
@@ -11,10 +11,12 @@ from qa.model import EN, LEAD, PARTNER, Answer, Fact
 _WORDS = {
     "vi": {LEAD: "chủ trì", PARTNER: "phối hợp thực hiện", "tasks": "nhiệm vụ",
            "none": "Trong các văn bản đã lập chỉ mục{scope}, {agency} không được giao {role} nhiệm vụ nào.",
-           "others": "Các đơn vị được giao chủ trì: {names}."},
+           "others": "Các đơn vị được giao chủ trì: {names}.",
+           "split": " ({table} trong bảng phụ lục, {prose} trong phần nội dung)"},
     "en": {LEAD: "leads", PARTNER: "supports", "tasks": "tasks",
            "none": "In the indexed documents{scope}, {agency} is not assigned to {role} any task.",
-           "others": "Agencies given tasks to lead: {names}."},
+           "others": "Agencies given tasks to lead: {names}.",
+           "split": " ({table} in the appendix tables, {prose} in the text)"},
 }
 _ROLE_EN = {LEAD: "lead", PARTNER: "support"}
 MAX_OTHERS = 12
@@ -39,7 +41,9 @@ def answer(ctx: Context) -> Answer | None:
             hits.append(ctx.hit(r.clause_id))
     name = _name(q.language, records[0].lead if role == LEAD else q.agency[0])
     tasks = "; ".join(f"({i}) {_task(r)} [{numbers[r.clause_id]}]" for i, r in enumerate(records, 1))
-    lines = [f"{name} {words[role]} {len(records)} {words['tasks']}: {tasks}."]
+    table = sum(r.source == TABLE for r in records)  # a count may be asked of the table alone: both are said
+    split = words["split"].format(table=table, prose=len(records) - table) if 0 < table < len(records) else ""
+    lines = [f"{name} {words[role]} {len(records)} {words['tasks']}{split}: {tasks}."]
     lines += [f"- [{numbers[r.clause_id]}] {r.citation}" + (f" · {r.period}" if r.period else "") for r in records]
     facts = [Fact(value=r.lead if role == LEAD else q.agency[0], task=r.task, doc_id=r.doc_id, locality=r.locality,
                   citation=numbers[r.clause_id], english=r.lead_english, period=r.period) for r in records]
