@@ -59,7 +59,7 @@ _STRONG = {
                    "in support", "alongside", *_WHICH_PARTNER)),
         (LEAD, ("who", *(f"{w} {noun}" for w in ("which", "what") for noun in _AGENCY_NOUNS),
                 "in charge", "responsible", "lead", "led by", "preside", "lead agency", "lead agencies",
-                "leading agency", "main agency", "focal point")),
+                "leading agency", "main agency")),
     ),
 }
 # Verbs of leading: with one present, "coordinate" marks a partner question only next to a who-word;
@@ -79,7 +79,7 @@ _DOCUMENT_CUES = {
                    "ngày ký", "ban hành năm nào", "ban hành vào năm nào", "hiệu lực từ ngày nào", "hiệu lực từ khi nào",
                    "có hiệu lực từ", "hiệu lực khi nào", "ngày có hiệu lực", "ban hành lúc nào", "ra đời khi nào",
                    "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào", "ban hành hôm nào", "ký hôm nào",
-                   "ban hành bao giờ", "đề ngày nào", "đề ngày", "ghi ngày nào")),
+                   "ban hành bao giờ", "đề ngày nào", "đề ngày", "ghi ngày nào", "ra ngày nào", "ra ngày bao nhiêu")),
          (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký")),
          (ISSUER, ("do ai ban hành", "ai ban hành", "cơ quan nào ban hành", "đơn vị nào ban hành", "ban hành bởi",
                    "cấp nào ban hành", "ai đã ban hành", "cơ quan ban hành"))),
@@ -118,7 +118,7 @@ _DATE_ASKED = {VI: re.compile(r"^(?!.*\b(?:truoc|han|dinh ky|phai|vao|den|tu) ng
 _WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
                EN: ("when", "date", "what day", "what year")}
 # A question on a document's date or signature holds one of these (a task's "thời gian" does not).
-_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời", "đề ngày"),
+_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời", "đề ngày", "ra ngày"),
                 EN: ("issued", "signed", "adopted", "effective", "effect")}
 # "<agency> chủ trì những nhiệm vụ nào?": what a named agency leads (with a lead verb of _LEAD_VERBS).
 _TASKS_CUES = {
@@ -657,7 +657,7 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     field = next((f for f, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
     field = field or _number_field(q, k, language)  # "Cao Lãnh ban hành kế hoạch số mấy?": its number
     if field is None and any(contains(q, k(w)) for w in _DOCUMENT_WORDS[language]) and any(
-            contains(q, k(w)) for w in _WHEN_WORDS[language]):
+            contains(q, k(w)) for w in _WHEN_WORDS[language]) and not counted(text, language):  # "ban hành mấy văn bản"
         field = ISSUED
     return field
 
@@ -682,11 +682,16 @@ def _subject_type(text: str, language: str, locality: str | None, documents: lis
     return None
 
 
+# "… làm báo cáo theo công văn số mấy của UBND tỉnh?": the number of a document followed, cited (not at
+# the start, where "Theo kế hoạch …, …" names the source asked about).
+_FOLLOWS = re.compile(r"\w\W*\s+theo (?:ke hoach|kh|cong van|cv|quyet dinh|qd|van ban)\b")
+
+
 def _number_field(q: str, k: Callable[[str], str], language: str) -> str | None:
     """DOC_NUMBER when the question asks a document's own number (not one it cites)."""
     has = lambda cues: any(contains(q, k(c)) for c in cues)  # noqa: E731
     asked = has(_NUMBER_CUES[language]) or (language == EN and _OWN_NUMBER.search(q) is not None)
-    if asked and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]):
+    if asked and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]) and not _FOLLOWS.search(fold(q)):
         return DOC_NUMBER
     return None
 

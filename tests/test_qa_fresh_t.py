@@ -72,3 +72,37 @@ def test_an_agency_count_says_how_many_tasks_are_table_rows(engine):
     # the appendix rows (28) and the prose that also puts the department in charge (1) are both said
     line = first(engine.ask("Sở Công Thương Thanh Hóa chủ trì bao nhiêu nhiệm vụ?"))
     assert line.startswith("Sở Công Thương chủ trì 29 nhiệm vụ (28 trong bảng phụ lục, 1 trong phần nội dung)")
+
+
+def test_a_count_of_documents_issued_is_not_a_question_about_an_issue_date(engine):
+    # "ban hành mấy văn bản": a count (of documents the district issued), not "ban hành ngày mấy"
+    line = first(engine.ask("UBND huyện Nghi Xuân đã ban hành mấy văn bản QLNN liên quan CT SXTD bền vững?"))
+    assert "06 văn bản" in line
+
+
+@pytest.mark.parametrize("question, number", [
+    ("Nghi Xuân làm báo cáo SXTDBV 2021 theo công văn số mấy của UBND tỉnh Hà Tĩnh?", "7664"),
+    ("trieu son trien khai chuong trinh theo ke hoach so may cua ubnd tinh thanh hoa", "214/KH-UBND")])
+def test_the_number_of_a_document_followed_is_the_one_cited(engine, question, number):
+    # "theo công văn số mấy": the letter the report answers, not the report's own (missing) number
+    assert number in first(engine.ask(question))
+
+
+def test_ra_ngay_nao_asks_when_a_document_was_issued(engine):
+    line = first(engine.ask("KH 214 của UBND tỉnh Thanh Hóa thực hiện Chương trình SXTDBV ra ngày nào?"))
+    assert "12/10/2020" in line and "2021 - 2030" not in line
+
+
+def test_each_place_of_a_comparison_is_answered_as_one_place_would_be(engine):
+    # signers are read from each document's header, recipients from each "Kính gửi" line
+    line = first(engine.ask("Who signed the Thanh Hóa SPC plan, and who signed Hậu Giang's plan?"))
+    assert "Mai Xuân Liêm" in line and "Trương Cảnh Tuyên" in line
+    line = first(engine.ask("Triệu Sơn and Nghi Xuân both filed 2021 SPC reports: to which body was each "
+                            "report addressed?"))
+    assert "Sở Công Thương Thanh Hóa" in line and "Sở Công Thương tỉnh Hà Tĩnh" in line
+
+
+def test_a_focal_point_is_the_agency_the_plan_calls_its_focal_unit(engine):
+    # "Sở Công Thương là đơn vị đầu mối …", not every lead of the plan-making task group
+    line = first(engine.ask("Which unit is the focal point for the SPC plan in Thanh Hoa province?"))
+    assert "Sở Công Thương" in line and "Sở Tài chính" not in line

@@ -10,7 +10,7 @@ from dataclasses import replace
 from index.filtering import admits
 from index.model import Filters
 from qa.answer import compose
-from qa.kinds import section_items
+from qa.kinds import passages, section_items
 from qa.kinds.context import Context
 from qa.model import GENERAL, TARGET, Answer
 
@@ -37,6 +37,13 @@ def _listed(ctx: Context, scope: Filters) -> Answer | None:
     return section_items.answer(replace(ctx, query=q, filters=scope))
 
 
+def _one_place(ctx: Context, scope: Filters) -> Answer:
+    """The question asked of one place, as the passage kind answers it (the whole task group, the
+    document's header for its signer or date)."""
+    q = replace(ctx.query, filters=scope, places=(), compare=False)
+    return passages.answer(replace(ctx, query=q, filters=scope))
+
+
 def answer(ctx: Context) -> Answer | None:
     q = ctx.query
     scopes = [Filters(locality=p) for p in q.places]
@@ -49,7 +56,10 @@ def answer(ctx: Context) -> Answer | None:
     firsts, details, cited, facts = [], [], [], []
     for scope in scopes:
         part = _listed(ctx, scope) if q.asks_list else None
-        if part is None:
+        if part is None and (q.document_field or q.intent != GENERAL):  # as the passage kind answers one place
+            one = _one_place(ctx, scope)
+            part = None if one.abstained else one
+        elif part is None:
             hits = ctx.search(q.search_text, ctx.depth, scope, q.expansion)
             parts = (compose(replace(q, intent=intent, filters=scope), hits, ctx.settings) for intent in intents)
             part = next((p for p in parts if not p.abstained), None)

@@ -21,7 +21,8 @@ from qa.terms import key
 # one may name the addressee and ask which place's it is ("… gửi Sở Công Thương tỉnh nào?").
 _ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"
                          r"|\bgui (?:den |toi |cho |ve |len )?(?:\w+ ){1,6}(?:tinh|huyen) nao\W*$"),
-          EN: re.compile(r"\b(?:sent to|send to|addressed to|to whom|recipients?)\b")}
+          EN: re.compile(r"\b(?:sent to|send to|addressed to|submitted to|to whom|recipients?)\b"
+                         r"|\bto (?:which|what)\b.*\b(?:addressed|sent|submitted)\b")}
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _ARCHIVE = re.compile(r";?\s*Lưu\s*:.*$", re.IGNORECASE)  # the file copy kept by the issuer: no recipient
@@ -32,7 +33,8 @@ _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 # The only content a recipients question has besides the asked form: the document itself (folded words;
 # a term qualifies by any of its alternatives: "SPC", "SXTDBV" by the programme's name).
 _ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len toi den cho ve noi nhan nhung nam lan luot san xuat va tieu dung ben to "
-                                "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient "
+                                "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient filed "
+                                "submitted "
                                 "the was were is its each which whom provincial province department agency office "
                                 "body authority".split())  # and the kind of addressee asked
 
