@@ -289,11 +289,13 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
     """A question about a task group's own topic ("Ai chủ trì dán nhãn sinh thái?" and group
     "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái") is answered by every row of that group
     among the hits, in the table's order — also the rows that do not repeat the question's words."""
-    tables = (s.hit for s in scored if s.support >= scored[0].support - MARGIN and s.hit.kind in (TABLE_ROW, TABLE_GROUP))
-    best = facts[0].scored.hit if facts else next(tables, None)  # a row, or the group's own title
-    topic = group_topic(query, best)
-    if topic < GROUP_TOPIC:
+    tables = [s.hit for s in scored if s.support >= scored[0].support - MARGIN and s.hit.kind in (TABLE_ROW, TABLE_GROUP)]
+    # the best fact's row, else the best row or group title whose group the question is about (the best fact
+    # may be prose, "Nội dung: Đẩy mạnh … mua sắm bền vững", or a row of another group that repeats its words)
+    best = next((h for h in [f.scored.hit for f in facts[:1]] + tables if group_topic(query, h) >= GROUP_TOPIC), None)
+    if best is None:
         return facts
+    topic = group_topic(query, best)
     same = lambda h: h.kind == TABLE_ROW and h.doc.doc_id == best.doc.doc_id and h.row.group == best.row.group  # noqa: E731
     rows = sorted((s for s in scored if same(s.hit)), key=lambda s: _row_number(s.hit.label))
     # each row answers as well as its group matches the question: the question is about the group
@@ -307,7 +309,8 @@ def group_topic(query: Query, hit: Hit | None) -> float:
     At GROUP_TOPIC or more the question is about the whole group."""
     if hit is None or hit.kind not in (TABLE_ROW, TABLE_GROUP) or not hit.row.group:
         return 0.0
-    return coverage(query.terms, hit.row.group, query.folded)
+    terms = beyond_document(query.terms, hit.doc, query.folded) or query.terms  # "… group of the plan": the plan
+    return coverage(terms, hit.row.group, query.folded)
 
 
 def _row_number(label: str | None) -> int:

@@ -537,7 +537,7 @@ _DOCUMENT_NUMBER = re.compile(r"\bnumber of the (?:(?!in\b|of\b|for\b|under\b|wi
 
 # "the number of the Nghi Xuan report", "the number of Cao Lanh's plan" (on the key form): a document
 # of the kinds indexed, its own number; a decision is only ever cited (_DOCUMENT_NUMBER: basis).
-_OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:[\w']+ ){0,3}?(?:plan|report|letter|dispatch)\b")
+_OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:(?!that\b|which\b|decision\b)[\w']+ ){0,4}?(?:plan|report|letter|dispatch)\b(?!\s+(?:that|which)\b)")
 
 
 # "mấy <thing>" counts things; "ngày mấy", "số mấy", "mấy giờ" ask a date, a number, an hour (accented
@@ -690,8 +690,10 @@ _FOLLOWS = re.compile(r"\w\W*\s+theo (?:ke hoach|kh|cong van|cv|quyet dinh|qd|va
 def _number_field(q: str, k: Callable[[str], str], language: str) -> str | None:
     """DOC_NUMBER when the question asks a document's own number (not one it cites)."""
     has = lambda cues: any(contains(q, k(c)) for c in cues)  # noqa: E731
-    asked = has(_NUMBER_CUES[language]) or (language == EN and _OWN_NUMBER.search(q) is not None)
-    if asked and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]) and not _FOLLOWS.search(fold(q)):
+    if language == EN and _OWN_NUMBER.search(q):  # "the number of Cao Lanh's plan implementing the programme"
+        return DOC_NUMBER
+    if has(_NUMBER_CUES[language]) and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]) \
+            and not _FOLLOWS.search(fold(q)):
         return DOC_NUMBER
     return None
 

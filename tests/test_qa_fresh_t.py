@@ -106,3 +106,48 @@ def test_a_focal_point_is_the_agency_the_plan_calls_its_focal_unit(engine):
     # "Sở Công Thương là đơn vị đầu mối …", not every lead of the plan-making task group
     line = first(engine.ask("Which unit is the focal point for the SPC plan in Thanh Hoa province?"))
     assert "Sở Công Thương" in line and "Sở Tài chính" not in line
+
+
+def test_hyphenated_abbreviations_and_spelling_variants_are_the_programmes_words(engine):
+    # "SX-TD" is "sản xuất và tiêu dùng"; "hằng năm" is spelt "hàng năm" in the plan
+    line = first(engine.ask("Hạn báo cáo định kỳ hằng năm của các đơn vị thực hiện kế hoạch SX-TD bền vững "
+                            "huyện Cao Lãnh là trước ngày nào?"))
+    assert "05/12" in line
+
+
+@pytest.mark.parametrize("question, number", [
+    ("What is the number of Cao Lanh district's plan implementing the national SCP action programme 2021-2030?",
+     "178/KH-UBND"),
+    ("What is the number of Hau Giang's plan implementing the SCP programme in 2024?", "45/KH-UBND")])
+def test_the_number_of_a_plan_that_implements_the_programme_is_its_own(engine, question, number):
+    assert number in first(engine.ask(question))
+
+
+def test_the_number_of_a_plan_a_letter_implements_is_the_one_it_cites(engine):
+    line = first(engine.ask("What is the number of the plan that Trieu Son's letter implements?"))
+    assert "214/KH-UBND" in line
+
+
+def test_a_year_named_for_one_place_of_several_is_not_asked_of_the_others(engine):
+    line = first(engine.ask("Who signed the Thanh Hoa provincial SCP plan and who signed Hau Giang's 2024 plan?"))
+    assert "Mai Xuân Liêm" in line and "Trương Cảnh Tuyên" in line
+
+
+@pytest.mark.parametrize("question", [
+    "Trieu Son and Nghi Xuan both reported on their 2021 SPC results: which provincial department did each send "
+    "its report to?",
+    "bao cao sx td ben vung nam 2021 cua huyen trieu son va huyen nghi xuan gui den co quan nao, co khac nhau khong"])
+def test_recipients_asked_in_other_words(engine, question):
+    line = first(engine.ask(question))
+    assert "Sở Công Thương Thanh Hóa" in line and "Sở Công Thương tỉnh Hà Tĩnh" in line
+
+
+@pytest.mark.parametrize("question, leads", [
+    ("Which agencies lead the tasks under the 'promoting sustainable procurement' group of the Thanh Hoa plan?",
+     ("Sở Công Thương", "Sở Tài chính", "Sở Kế hoạch và Đầu tư")),
+    ("List all lead agencies for Thanh Hoa's eco-labelling and green-label certification tasks.",
+     ("Sở Công Thương", "Sở Tài nguyên và Môi trường", "Nghi Sơn", "Sở Văn hóa, Thể thao và Du lịch"))])
+def test_every_lead_of_the_task_group_asked_in_english(engine, question, leads):
+    # the group is found even when the best clause is its prose section or a row of another group
+    line = first(engine.ask(question))
+    assert all(lead in line for lead in leads)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from index.filtering import admits
 from index.model import Filters
 from qa.answer import compose
+from qa.extract import document_number
 from qa.kinds import passages, section_items
 from qa.kinds.context import Context
 from qa.model import GENERAL, TARGET, Answer
@@ -39,8 +40,11 @@ def _listed(ctx: Context, scope: Filters) -> Answer | None:
 
 def _one_place(ctx: Context, scope: Filters) -> Answer:
     """The question asked of one place, as the passage kind answers it (the whole task group, the
-    document's header for its signer or date)."""
-    q = replace(ctx.query, filters=scope, places=(), compare=False)
+    document's header for its signer or date), without the numbers of other places' documents
+    ("Kế hoạch của Thanh Hóa và Kế hoạch 178 của Cao Lãnh do ai ký?")."""
+    elsewhere = {document_number(m.number) for m in ctx.documents.values() if m.number and not admits(scope, m)}
+    q = replace(ctx.query, filters=scope, places=(), compare=False,
+                doc_numbers=tuple(n for n in ctx.query.doc_numbers if n not in elsewhere))
     return passages.answer(replace(ctx, query=q, filters=scope))
 
 

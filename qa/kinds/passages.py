@@ -55,8 +55,8 @@ def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:
     trì dán nhãn sinh thái?", group "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"): the
     answer names every row of it, not only those the search happened to rank (answer._whole_group)."""
     q = ctx.query
-    best = next((h for h in hits if h.kind in (TABLE_ROW, TABLE_GROUP)), None)
-    if group_topic(q, best) < GROUP_TOPIC:
+    best = next((h for h in hits if h.kind in (TABLE_ROW, TABLE_GROUP) and group_topic(q, h) >= GROUP_TOPIC), None)
+    if best is None:
         return hits
     have = {h.id for h in hits}
     rows = [h for h in ctx.clauses(best.doc.doc_id) if h.kind == TABLE_ROW and h.row.group == best.row.group]

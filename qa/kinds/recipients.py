@@ -19,10 +19,12 @@ from qa.terms import key
 # Folded question forms asking whom a document goes to; the documents' own recipient lines.
 # A question that goes on after "gửi cơ quan nào" asks who acts on what is sent ("… gửi sở nào thẩm định?");
 # one may name the addressee and ask which place's it is ("… gửi Sở Công Thương tỉnh nào?").
-_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)\W*$"
+_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)"
+                         r"(?:\W+(?:co )?khac nhau(?: khong| the nao| ra sao)?)?\W*$"  # "…, có khác nhau không?"
                          r"|\bgui (?:den |toi |cho |ve |len )?(?:\w+ ){1,6}(?:tinh|huyen) nao\W*$"),
           EN: re.compile(r"\b(?:sent to|send to|addressed to|submitted to|to whom|recipients?)\b"
-                         r"|\bto (?:which|what)\b.*\b(?:addressed|sent|submitted)\b")}
+                         r"|\bto (?:which|what)\b.*\b(?:addressed|sent|submitted)\b"
+                         r"|\b(?:send|sent|submit|submitted)\b(?:\s+\w+){0,3}\s+to\W*$")}
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _ARCHIVE = re.compile(r";?\s*Lưu\s*:.*$", re.IGNORECASE)  # the file copy kept by the issuer: no recipient
@@ -34,7 +36,7 @@ _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 # a term qualifies by any of its alternatives: "SPC", "SXTDBV" by the programme's name).
 _ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len toi den cho ve noi nhan nhung nam lan luot san xuat va tieu dung ben to "
                                 "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient filed "
-                                "submitted "
+                                "submitted submit reported results result did "
                                 "the was were is its each which whom provincial province department agency office "
                                 "body authority".split())  # and the kind of addressee asked
 

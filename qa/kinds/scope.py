@@ -58,7 +58,7 @@ def answer(ctx: Context) -> Answer | None:
         what = msg["signer"] if q.document_field == SIGNER else msg["content"]
         return _plain(ctx, msg["not_indexed"].format(number=q.doc_numbers[0].upper(), what=what,
                                                      indexed=_list(ctx, ctx.documents)))
-    year = None if q.compare else _document_year(q.text)  # a comparison names a year per document
+    year = None if q.compare or len(q.places) > 1 else _document_year(q.text)  # a comparison: a year per document
     place = f" ({ctx.filters.locality})" if ctx.filters.locality else ""
     if year:
         docs = ctx.in_scope()
