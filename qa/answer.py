@@ -56,7 +56,7 @@ from qa.model import (
     Query,
     Term,
 )
-from qa.question import asks_amount, asks_several_figures, asks_too, bare_numbers, counted, names_a_role
+from qa.question import asks_amount, asks_deadline, asks_several_figures, asks_too, bare_numbers, counted, names_a_role
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -278,6 +278,8 @@ def _facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
         facts = [f for f in facts if not _set_aside(f.value, query.excluded, query.language)]
     if query.intent == WHEN:  # deadlines before the issue dates of cited documents
         facts = [f for f in facts if not f.extra.get("cited")] or facts
+        if asks_deadline(query.text, query.language, query.folded):  # a day before the period a plan runs over
+            facts = [f for f in facts if _DAY.search(f.value)] or facts
     if query.years:  # a year was asked: keep the facts for it when there are any
         facts = [f for f in facts if f.period and f.period.covers_any(query.years)] or facts
     if query.intent == BASIS:  # what a clause says it implements before what it merely mentions
@@ -573,6 +575,7 @@ def _with_next(query: Query, text: str, wanted: Callable[[str], bool]) -> str:
     return shorten(joined, QUOTE_LIMIT) if at + 1 < len(parts) and wanted(parts[at + 1]) else ""
 
 
+_DAY = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*[A-Za-zĐđ])|\bngày\s+\d{1,2}\b", re.IGNORECASE)  # "20/6", "ngày 5"
 _YEAR_DONE = re.compile(r"^\W*(?:trong\s+)?năm\s+(\d{4})\b", re.IGNORECASE)  # "Năm 2020 đã tổ chức …"
 
 

@@ -52,7 +52,7 @@ _AMOUNT = re.compile(  # a sum of money ("500.000 đồng", "1,5 tỷ", "20 tri�
     r"\bphạt\s+(?:tiền|cảnh cáo|vi phạm hành chính)",
     re.IGNORECASE)
 _SPELLED_DATE = re.compile(r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?", re.IGNORECASE)
-_CITED_DATE = re.compile(r"\d+\s*/\s*[A-ZĐ][\wĐ&-]*\s*$")
+_CITED_DATE = re.compile(r"\d+\s*/\s*[A-ZĐ][\wĐ&-]*\s*,?\s*$")  # "…số 214/KH-UBND, ngày …": the document's date
 NUMBER = re.compile(r"(?<!\w)\d+\s*/\s*[A-Za-zĐđ][\w&-]*")
 _PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})|(?:(đến|trước)\s+)?năm\s+(\d{4})", re.IGNORECASE)
 _REFERENCE = re.compile(

@@ -611,6 +611,16 @@ def counted(text: str, language: str) -> str | None:
     return next((n.split()[0] for n in _COUNT_NOUNS if f"{words} ".startswith(f"{n} ")), None)
 
 
+_DEADLINE_CUES = {VI: ("báo cáo", "hạn", "thời hạn", "hạn chót", "trước ngày nào"),
+                  EN: ("report", "reports", "reporting", "deadline", "deadlines", "due", "by what date", "by when")}
+
+
+def asks_deadline(text: str, language: str, folded: bool) -> bool:
+    """A when-question about a deadline or a report's due date ("hạn báo cáo", "reporting deadlines"):
+    a day ("trước ngày 20/6") answers it, the period a plan runs over ("2021 - 2030") does not."""
+    return _has_cue(text, _DEADLINE_CUES[language], language, folded)
+
+
 def asks_amount(text: str, language: str, folded: bool) -> bool:
     """The question asks for an amount of money or a fine ("kinh phí … bao nhiêu tỷ đồng",
     "mức xử phạt", "how much funding", "what is the fine"): a figure that must be one in money."""

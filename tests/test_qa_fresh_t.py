@@ -151,3 +151,14 @@ def test_every_lead_of_the_task_group_asked_in_english(engine, question, leads):
     # the group is found even when the best clause is its prose section or a row of another group
     line = first(engine.ask(question))
     assert all(lead in line for lead in leads)
+
+
+@pytest.mark.parametrize("question", [
+    "Compare the reporting deadlines in Thanh Hoa's provincial plan and Cao Lanh's district plan.",
+    "How do the reporting deadlines differ between the Thanh Hoa provincial plan and the Cao Lanh district plan?"])
+def test_reporting_deadlines_are_days_not_the_period_a_plan_runs_over(engine, question):
+    # each place searched without the other's name; a cited plan's date ("Kế hoạch số 214/KH-UBND,
+    # ngày 12/10/2020") and "giai đoạn 2021 - 2030" are no deadline
+    line = first(engine.ask(question))
+    assert "20/6" in line and "20/12" in line and "05/12" in line
+    assert "12/10/2020" not in line and "2021 - 2030" not in line

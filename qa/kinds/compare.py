@@ -13,7 +13,8 @@ from qa.answer import compose
 from qa.extract import document_number
 from qa.kinds import passages, section_items
 from qa.kinds.context import Context
-from qa.model import GENERAL, TARGET, Answer
+from qa.model import GENERAL, TARGET, Answer, Query
+from qa.terms import find_spans
 
 _CITE = re.compile(r"\[(\d+)\]")
 _NO_ANSWER = {"vi": "không có thông tin", "en": "no information"}
@@ -43,9 +44,21 @@ def _one_place(ctx: Context, scope: Filters) -> Answer:
     document's header for its signer or date), without the numbers of other places' documents
     ("Kế hoạch của Thanh Hóa và Kế hoạch 178 của Cao Lãnh do ai ký?")."""
     elsewhere = {document_number(m.number) for m in ctx.documents.values() if m.number and not admits(scope, m)}
-    q = replace(ctx.query, filters=scope, places=(), compare=False,
+    q = replace(ctx.query, filters=scope, places=(), compare=False, search_text=_without_places(ctx.query),
                 doc_numbers=tuple(n for n in ctx.query.doc_numbers if n not in elsewhere))
     return passages.answer(replace(ctx, query=q, filters=scope))
+
+
+def _without_places(q: Query) -> str:
+    """The search text less every place named: each part is scoped to its place by the filter, and
+    the other place's name would only favour clauses that repeat it. A question about documents
+    themselves keeps them (their headers name the place)."""
+    if q.document_field:
+        return q.search_text
+    text = q.search_text
+    for a, b in sorted(find_spans(text, q.places), reverse=True):
+        text = text[:a] + " " + text[b:]
+    return " ".join(text.split())
 
 
 def answer(ctx: Context) -> Answer | None:
