@@ -485,10 +485,10 @@ _ACTION_WORDS = 4  # words after an agency in which the asked action must follow
 # folded: where the question asks its agency ("cơ quan nào", "sở nào", any kind of agency + "nào";
 # "to which department": English asks the one something goes to, not the subject of its verb)
 _ASKED_AGENCY = {VI: re.compile(r"\b(?:co quan|don vi|nganh|" + "|".join(re.escape(fold(k).lower()) for k in AGENCY_KINDS)
-                                + r") nao\b"),
+                                + r") nao\b|\b(?:gui|giao|trinh) (?:cho |den |toi )?ai\b"),  # "gửi ai thẩm định"
                  EN: re.compile(r"\bto (?:which|what) (?:" + "|".join(sorted(ENGLISH_AGENCY_KINDS | {"agency", "agencies", "body",
                                                                                            "bodies", "unit", "units"}))
-                                + r")s?\b")}
+                                + r")s?\b|\bwhere (?:do|does|did|should|must|are|is)\b")}  # "where do units send …"
 _LEADS_ITSELF = re.compile(r"\W*(?:[\w.)]{1,3}\s+)?chủ trì\b", re.IGNORECASE)  # an item whose subject is its heading
 
 
@@ -502,7 +502,11 @@ def _acting(query: Query, hit: Hit) -> list[str]:
     wh = _ASKED_AGENCY[query.language].search(asked)
     if wh is None:
         return []
-    action = asked[wh.end():]  # the question's words after "cơ quan nào": what the agency does
+    # the question's words after "cơ quan nào": what the agency does; before it when no term follows
+    # ("Thẩm định kinh phí … giao sở nào?", "…: tỉnh Thanh Hóa giao sở nào, còn huyện Cao Lãnh …?")
+    action = asked[wh.end():]
+    if not any(contains(action, key(a, folded=True)) for t in query.terms for a in t.alternatives):
+        action = asked[:wh.start()]
     sentence = best_sentence(hit.text, query.terms, query.folded)
     found = []
     for a, b in agency_spans(sentence):

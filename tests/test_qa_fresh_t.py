@@ -162,3 +162,15 @@ def test_reporting_deadlines_are_days_not_the_period_a_plan_runs_over(engine, qu
     line = first(engine.ask(question))
     assert "20/6" in line and "20/12" in line and "05/12" in line
     assert "12/10/2020" not in line and "2021 - 2030" not in line
+
+
+@pytest.mark.parametrize("question, place_answers", [
+    ("In Thanh Hoa, where do lead units send their annual SCP budget estimates for appraisal?", ("Sở Tài chính",)),
+    ("Thẩm định kinh phí thực hiện kế hoạch ở tỉnh Thanh Hóa giao sở nào?", ("Sở Tài chính",)),
+    ("Dự toán kinh phí SXTDBV: Thanh Hóa gửi ai thẩm định, còn huyện Cao Lãnh gửi ai?",
+     ("Sở Tài chính", "Sở Công Thương"))])
+def test_the_agency_something_is_sent_to_for_appraisal(engine, question, place_answers):
+    # the agency named just before the asked action ("… gửi Sở Tài chính thẩm định"), whether the
+    # action follows the asking words or comes before them; "còn" joins the places and is no content
+    line = first(engine.ask(question))
+    assert all(a in line for a in place_answers) and "không có thông tin" not in line
