@@ -292,9 +292,11 @@ def _whole_group(query: Query, scored: list[_Scored], facts: list[_Fact], reader
     "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái") is answered by every row of that group
     among the hits, in the table's order — also the rows that do not repeat the question's words."""
     tables = [s.hit for s in scored if s.support >= scored[0].support - MARGIN and s.hit.kind in (TABLE_ROW, TABLE_GROUP)]
-    # the best fact's row, else the best row or group title whose group the question is about (the best fact
-    # may be prose, "Nội dung: Đẩy mạnh … mua sắm bền vững", or a row of another group that repeats its words)
-    best = next((h for h in [f.scored.hit for f in facts[:1]] + tables if group_topic(query, h) >= GROUP_TOPIC), None)
+    # the best fact's row; else, when it is prose ("Nội dung: Đẩy mạnh … mua sắm bền vững") or a list is asked
+    # ("which agencies lead the tasks under the … group"), the best row or group title whose group is asked
+    first = [f.scored.hit for f in facts[:1]]
+    wider = query.asks_list or not any(h.kind == TABLE_ROW for h in first)
+    best = next((h for h in first + (tables if wider else []) if group_topic(query, h) >= GROUP_TOPIC), None)
     if best is None:
         return facts
     topic = group_topic(query, best)
@@ -362,11 +364,11 @@ def _described(query: Query, by_rank: list[_Scored]) -> _Scored:
     "in" Thanh Hóa) that happens to rank first."""
     text, place = fold(query.text), fold(query.filters.locality or "")
 
-    def unlike(meta: DocumentMeta) -> tuple[bool, bool]:
+    def unlike(meta: DocumentMeta) -> tuple[bool, bool]:  # the type named first: "the Thanh Hoa letter" is Triệu Sơn's
         kind = fold(meta.doc_type or "")
         named = {kind, fold(english.doc_type(meta.doc_type) or "")} | ({"letter"} if kind == "cong van" else set())
-        return (bool(place) and place not in fold(meta.locality or ""),
-                not any(re.search(rf"\b{re.escape(t)}\b", text) for t in named if t))
+        return (not any(re.search(rf"\b{re.escape(t)}\b", text) for t in named if t),
+                bool(place) and place not in fold(meta.locality or ""))
 
     return min(by_rank, key=lambda s: unlike(s.hit.doc))  # the first of the best described
 
@@ -597,10 +599,17 @@ def _basis_facts(query: Query, s: _Scored) -> list[_Fact]:
     own = document_number(s.hit.doc.number) if s.hit.doc.number else None
     asked = fold(query.asked_type) if query.asked_type else ""
     refs = [(short, full) for short, full in references_in(s.hit.text)
-            if (not own or document_number(short) != own) and fold(short).startswith(asked)]
+            if (not own or document_number(short) != own) and fold(short).startswith(asked)
+            and not _set_aside_document(short, query.excluded)]
     match = {full: coverage(query.terms, full, query.folded) for _, full in refs}
     best = max(match.values(), default=0.0)  # "quyết định nào của Bộ Công Thương": the one it names
     return [_Fact(s, short, full) for short, full in refs if match[full] >= best]
+
+
+def _set_aside_document(short: str, excluded: str) -> bool:
+    """"Ngoài Quyết định 889 …": the reference the question sets aside, by its number."""
+    number = (document_number(short) or "").split("/")[0]
+    return bool(number and excluded and re.search(rf"(?<!\d){number}(?!\d)", excluded))
 
 
 _READERS = {LEAD: _lead_facts, PARTNER: _partner_facts, WHEN: _when_facts, TARGET: _target_facts,

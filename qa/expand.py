@@ -83,10 +83,12 @@ class Lexicon:
 
 @lru_cache(maxsize=4)
 def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
+    groups = tuple(tuple(p.strip() for p in row if p.strip()) for row in _rows(data_dir / "synonyms.tsv", 2))
     return Lexicon(
-        abbreviations={row[0]: _alts(row[1]) for row in _rows(data_dir / "abbreviations.tsv", 2)},
-        synonym_groups=tuple(tuple(p.strip() for p in row if p.strip()) for row in _rows(data_dir / "synonyms.tsv", 2)),
-        glossary=_glossary(_rows(data_dir / "glossary.tsv", 2)),
+        abbreviations={row[0]: _with_synonyms(_alts(row[1]), groups)
+                       for row in _rows(data_dir / "abbreviations.tsv", 2)},
+        synonym_groups=groups,
+        glossary={k: _with_synonyms(v, groups) for k, v in _glossary(_rows(data_dir / "glossary.tsv", 2)).items()},
         agencies=tuple(Agency(r[0], r[1], _third(r)) for r in _rows(data_dir / "agencies.tsv", 2)),
         places=tuple(Place(r[0], r[1], _third(r)) for r in _rows(data_dir / "provinces.tsv", 2)),
         stopwords=_stopwords(_rows(data_dir / "stopwords.tsv", 2)),
@@ -113,6 +115,15 @@ def _alts(cell: str) -> tuple[str, ...]:
 def _third(row: list[str]) -> tuple[str, ...]:
     """The optional third column: other spellings."""
     return _alts(row[2]) if len(row) > 2 else ()
+
+
+def _with_synonyms(phrases: tuple[str, ...], groups: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """An expansion and the other phrases of its synonym group: "SXTDBV" and "SPC" also meet a
+    report that writes "sản xuất tiêu dùng bền vững" (no "và"). Phrases of four words or more
+    only: their group holds other spellings of one name; a word's group ("khuyến khích": thúc đẩy,
+    vận động) would widen a translated question beyond what it asks."""
+    wanted = {key(p) for p in phrases if len(p.split()) >= 4}
+    return tuple(dict.fromkeys(phrases + tuple(m for g in groups if wanted & {key(p) for p in g} for m in g)))
 
 
 def _glossary(rows: list[list[str]]) -> dict[str, tuple[str, ...]]:

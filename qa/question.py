@@ -32,7 +32,7 @@ _STRONG = {
                  "nghị quyết nào", "chỉ thị nào", "thực hiện theo", "số hiệu", "số ký hiệu",
                  *(f"{d} số {w}" for d in ("kế hoạch", "kh", "quyết định", "qđ", "công văn", "văn bản", "báo cáo",
                                            "nghị quyết", "chỉ thị") for w in ("bao nhiêu", "mấy", "gì")),
-                 "kế hoạch giai đoạn nào", "chương trình giai đoạn nào")),  # years masked: "kế hoạch giai đoạn 2021-2030 nào"
+                 "kế hoạch giai đoạn nào", "chương trình giai đoạn nào", "văn bản chỉ đạo nào", "theo chỉ đạo nào")),  # years masked: "kế hoạch giai đoạn 2021-2030 nào"
         (TARGET, ("bao nhiêu", "tỷ lệ", "tỉ lệ", "phần trăm", "mức nào")),
         (WHEN, ("khi nào", "bao giờ", "thời hạn", "hạn chót", "lúc nào", "ngày nào", "năm nào", "thời điểm nào",
                 "thời gian thực hiện", "thời gian nào", "trước ngày", "định kỳ", "giai đoạn nào", "thời kỳ nào")),
@@ -45,7 +45,10 @@ _STRONG = {
         (BASIS, ("legal basis", "based on", "pursuant to", "basis", "which decision", "which plan",
                  "which document", "what document", "legal ground", "cite", "refer to", "what number",
                  "which number", "document number", "reference number",
-                 *(f"number of the {d}" for d in ("plan", "report", "letter", "decision")))),
+                 *(f"number of the {d}" for d in ("plan", "report", "letter", "decision")),
+                 *(f"under which {d}" for d in ("document", "provincial document", "plan", "decision", "letter",
+                                                "official letter", "directive")),
+                 "which provincial document", "which official letter", "which directive")),
         (TARGET, ("how many", "how much", "what percentage", "what percent", "percentage", "percent",
                   "what share", "what proportion", "what rate", "what level", "number of", "total of")),
         # ("number of the Prime Minister's decision" is BASIS: _DOCUMENT_NUMBER, checked first)
@@ -79,7 +82,7 @@ _DOCUMENT_CUES = {
                    "ngày ký", "ban hành năm nào", "ban hành vào năm nào", "hiệu lực từ ngày nào", "hiệu lực từ khi nào",
                    "có hiệu lực từ", "hiệu lực khi nào", "ngày có hiệu lực", "ban hành lúc nào", "ra đời khi nào",
                    "ký khi nào", "ký vào ngày nào", "ký ban hành ngày nào", "ban hành hôm nào", "ký hôm nào",
-                   "ban hành bao giờ", "đề ngày nào", "đề ngày", "ghi ngày nào", "ra ngày nào", "ra ngày bao nhiêu")),
+                   "ban hành bao giờ", "đề ngày nào", "đề ngày", "ghi ngày nào")),
          (SIGNER, ("ai ký", "người ký", "ký bởi", "do ai ký", "ai là người ký", "nào ký", "ai đã ký")),
          (ISSUER, ("do ai ban hành", "ai ban hành", "cơ quan nào ban hành", "đơn vị nào ban hành", "ban hành bởi",
                    "cấp nào ban hành", "ai đã ban hành", "cơ quan ban hành"))),
@@ -118,7 +121,7 @@ _DATE_ASKED = {VI: re.compile(r"^(?!.*\b(?:truoc|han|dinh ky|phai|vao|den|tu) ng
 _WHEN_WORDS = {VI: ("ngày", "khi nào", "bao giờ", "lúc nào", "năm nào", "tháng nào", "mấy", "thời điểm"),
                EN: ("when", "date", "what day", "what year")}
 # A question on a document's date or signature holds one of these (a task's "thời gian" does not).
-_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời", "đề ngày", "ra ngày"),
+_ISSUE_WORDS = {VI: ("ban hành", "ký", "hiệu lực", "ra đời", "đề ngày"),
                 EN: ("issued", "signed", "adopted", "effective", "effect")}
 # "<agency> chủ trì những nhiệm vụ nào?": what a named agency leads (with a lead verb of _LEAD_VERBS).
 _TASKS_CUES = {
@@ -241,6 +244,8 @@ def analyze(question: str, known_localities: Iterable[str], documents: Iterable[
     if intent == GENERAL and language == EN and years and any(
             contains(english_key(content), english_key(w)) for w in _EN_TARGET_WORDS):
         intent = TARGET  # "Cao Lanh's 2030 target for plastic bags": a figure for that year
+    if intent == GENERAL and any(names_a_role(a) for u in units if u.content for a in u.alternatives):
+        intent = LEAD  # "What is the focal point for …?": the agency in that role
     agency = _asked_agency(text, content, units, language, folded, lex) if not document_field else ()
     if agency:  # what the agency leads, or (asked with "phối hợp" alone) what it supports
         partner_only = _has_cue(content, _PARTNER_VERBS[language], language, folded) and not _has_cue(
@@ -298,8 +303,15 @@ _LIST_NOUNS = {VI: {**{n: (n,) for n in ("nhiệm vụ", "giải pháp", "mục 
 def _asks_list(content: str, language: str, folded: bool) -> bool:
     """The question asks for every item without naming their kind: a tasks cue, "làm (được) gì"
     (a kind named, "<noun> … gì/nào", is `_list_noun`)."""
-    return _has_cue(content, _TASKS_CUES[language], language, folded) or _has_cue(
+    return _has_cue(content, (*_TASKS_CUES[language], *_AGENCIES_ASKED[language]), language, folded) or _has_cue(
         content, ("làm gì", "được gì"), language, folded)
+
+
+# "Which agencies lead …", "những đơn vị nào chủ trì …": every agency, as a task group's rows name them
+_AGENCIES_ASKED = {VI: ("những cơ quan nào", "những đơn vị nào", "các cơ quan nào", "các đơn vị nào", "những sở nào"),
+                   EN: (*(f"{w} {n}" for w in ("which", "what") for n in ("agencies", "departments", "units", "bodies",
+                                                                          "offices")),
+                        "all lead agencies", "every lead agency", "all agencies")}
 
 
 def _list_noun(content: str, language: str, folded: bool) -> str | None:
@@ -537,7 +549,8 @@ _DOCUMENT_NUMBER = re.compile(r"\bnumber of the (?:(?!in\b|of\b|for\b|under\b|wi
 
 # "the number of the Nghi Xuan report", "the number of Cao Lanh's plan" (on the key form): a document
 # of the kinds indexed, its own number; a decision is only ever cited (_DOCUMENT_NUMBER: basis).
-_OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:(?!that\b|which\b|decision\b)[\w']+ ){0,4}?(?:plan|report|letter|dispatch)\b(?!\s+(?:that|which)\b)")
+_OWN_NUMBER = re.compile(r"\bnumber of (?:the )?(?:(?!that\b|which\b|decision\b)[\w']+ ){0,4}?(?:plan|report|letter|dispatch)\b"
+                         r"(?!\s+(?:that|which|implemented|cited|referred|mentioned|quoted|named)\b)")
 
 
 # "mấy <thing>" counts things; "ngày mấy", "số mấy", "mấy giờ" ask a date, a number, an hour (accented
@@ -554,13 +567,18 @@ _HOW_MANY = {False: _count_ask("ngày tháng năm số lần thứ", "mấy", "g
 
 # Unaccented "may" is also "máy", "dệt may", "may mặc": a count only before a thing officials count.
 _COUNT_NOUNS = ("doanh nghiep", "co so", "mo hinh", "lop", "hoi nghi", "cuoc", "van ban", "nguoi", "luot", "xa", "ho",
-                "san pham", "cum", "lang nghe", "dia", "bang ron", "phong su", "chuong trinh", "de tai", "dot", "buoi",
+                "san pham", "cum", "lang nghe", "bang ron", "phong su", "chuong trinh", "de tai", "dot", "buoi",
                 "don vi", "co quan")
-_COUNT_NOUN = re.compile(rf"\bmay (?:{'|'.join(_COUNT_NOUNS + ('nhiem vu', 'muc tieu', 'chi tieu', 'giai phap'))})\b")
+_COUNT_NOUN = re.compile(rf"\bmay (?:{'|'.join(_COUNT_NOUNS + ('dia', 'nhiem vu', 'muc tieu', 'chi tieu', 'giai phap'))})\b")
+
+
+# "which Ministry of Industry and Trade decision": a document named by its issuer (capitalised), not an agency asked
+_WHICH_ISSUERS_DOCUMENT = re.compile(r"\bwhich (?:(?:[A-Z][\w'&-]*|of|and|the) ){1,7}(?:decision|plan|letter|directive|"
+                                     r"circular|resolution|document)s?\b")
 
 
 def _intent(text: str, language: str, folded: bool, names_agency: bool) -> str:
-    if language == EN and _DOCUMENT_NUMBER.search(text):
+    if language == EN and (_DOCUMENT_NUMBER.search(text) or _WHICH_ISSUERS_DOCUMENT.search(text)):
         return BASIS
     q = english_key(text) if language == EN else key(text, folded)
     cues = _cue_keys(language, folded)
@@ -654,6 +672,9 @@ def asks_too(text: str, field: str, language: str, folded: bool) -> bool:
     return any(contains(q, k(c)) for c in cues)
 
 
+_ISSUED_RA = re.compile(r"(?<!\bde )(?<!\bdua )\bra ngay (?:nao|bao nhieu)\W*$")
+
+
 def _document_field(text: str, language: str, folded: bool) -> str | None:
     """ISSUED or SIGNER when the question asks when a document was issued or who signed it: a cue
     phrase, or an issue word beside a document word and a when-word ("KH 178 ban hành ngày mấy?");
@@ -662,12 +683,15 @@ def _document_field(text: str, language: str, folded: bool) -> str | None:
     q = k(text)
     if language == EN and _DATE_OF.search(q) and not _OTHER_DATE.search(q):
         return ISSUED
+    if language == VI and _ISSUED_RA.search(fold(q)):  # "KH 214 … ra ngày nào?", not "đề ra / đưa ra ngày nào phải …"
+        return ISSUED
     if not any(contains(q, k(w)) for w in _ISSUE_WORDS[language]):
-        return _number_field(q, k, language)
+        return _number_field(q, k, language, text)
     field = next((f for f, cues in _DOCUMENT_CUES[language] if any(contains(q, k(c)) for c in cues)), None)
-    field = field or _number_field(q, k, language)  # "Cao Lãnh ban hành kế hoạch số mấy?": its number
+    field = field or _number_field(q, k, language, text)  # "Cao Lãnh ban hành kế hoạch số mấy?": its number
     if field is None and any(contains(q, k(w)) for w in _DOCUMENT_WORDS[language]) and any(
-            contains(q, k(w)) for w in _WHEN_WORDS[language]) and not counted(text, language):  # "ban hành mấy văn bản"
+            contains(q, k(w)) for w in _WHEN_WORDS[language]) and not counted(text, language) \
+            and not _FOLLOWS.search(fold(q)):  # "ban hành mấy văn bản", "ban hành theo quyết định số mấy"
         field = ISSUED
     return field
 
@@ -697,10 +721,10 @@ def _subject_type(text: str, language: str, locality: str | None, documents: lis
 _FOLLOWS = re.compile(r"\w\W*\s+theo (?:ke hoach|kh|cong van|cv|quyet dinh|qd|van ban)\b")
 
 
-def _number_field(q: str, k: Callable[[str], str], language: str) -> str | None:
+def _number_field(q: str, k: Callable[[str], str], language: str, raw: str) -> str | None:
     """DOC_NUMBER when the question asks a document's own number (not one it cites)."""
     has = lambda cues: any(contains(q, k(c)) for c in cues)  # noqa: E731
-    if language == EN and _OWN_NUMBER.search(q):  # "the number of Cao Lanh's plan implementing the programme"
+    if language == EN and _OWN_NUMBER.search(raw.lower()):  # "the number of Cao Lanh's plan implementing the programme"
         return DOC_NUMBER
     if has(_NUMBER_CUES[language]) and has(_DOCUMENT_WORDS[language]) and not has(_CITING_CUES[language]) \
             and not _FOLLOWS.search(fold(q)):
@@ -787,9 +811,19 @@ def _excluded_span(text: str, language: str) -> Span | None:
     named = text[start:end].strip()
     if not named:
         return None
-    if _names_agencies_vi(named) if language == VI else _names_agencies_en(named):
+    if (_names_agencies_vi(named) if language == VI else _names_agencies_en(named)) or _names_a_document(named):
         return m.start(), end
     return None  # a topic set aside ("Ngoài túi nhựa, …") stays: the clause that answers often names it too
+
+
+# "Quyết định 889 của Thủ tướng", "Decision 889/QĐ-TTg", "QĐ số 889": a document, by its type and number.
+_NAMED_DOCUMENT = re.compile(r"^(?:kế hoạch|ke hoach|kh|quyết định|quyet dinh|qđ|qd|công văn|cong van|cv|báo cáo|bao cao|"
+                             r"plan|decision|report|letter|official letter)\s+(?:số\s+|so\s+|no\.?\s*)?\d+", re.IGNORECASE)
+
+
+def _names_a_document(named: str) -> bool:
+    """A document set aside ("Ngoài Quyết định 889 …, kế hoạch còn thực hiện quyết định nào?")."""
+    return _NAMED_DOCUMENT.match(named) is not None
 
 
 def _names_agencies_vi(named: str) -> bool:

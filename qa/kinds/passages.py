@@ -55,7 +55,9 @@ def _with_group(ctx: Context, hits: list[Hit]) -> list[Hit]:
     trì dán nhãn sinh thái?", group "VI. Thúc đẩy dán nhãn và chứng nhận nhãn sinh thái"): the
     answer names every row of it, not only those the search happened to rank (answer._whole_group)."""
     q = ctx.query
-    best = next((h for h in hits if h.kind in (TABLE_ROW, TABLE_GROUP) and group_topic(q, h) >= GROUP_TOPIC), None)
+    tables = [h for h in hits if h.kind in (TABLE_ROW, TABLE_GROUP)]
+    # the best row's group; any row's whose group is asked when a list is ("which agencies lead the … group")
+    best = next((h for h in (tables if q.asks_list else tables[:1]) if group_topic(q, h) >= GROUP_TOPIC), None)
     if best is None:
         return hits
     have = {h.id for h in hits}

@@ -25,6 +25,7 @@ _ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve 
           EN: re.compile(r"\b(?:sent to|send to|addressed to|submitted to|to whom|recipients?)\b"
                          r"|\bto (?:which|what)\b.*\b(?:addressed|sent|submitted)\b"
                          r"|\b(?:send|sent|submit|submitted)\b(?:\s+\w+){0,3}\s+to\W*$")}
+_WHOSE = re.compile(r"\b(?:tinh|huyen) nao\b|\bwhich (?:province|district)")  # the addressee named, its place asked
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _ARCHIVE = re.compile(r";?\s*Lưu\s*:.*$", re.IGNORECASE)  # the file copy kept by the issuer: no recipient
@@ -36,7 +37,7 @@ _CC = {VI: "{doc}, nơi nhận: {value}", EN: "{doc} is sent to: {value}"}
 # a term qualifies by any of its alternatives: "SPC", "SXTDBV" by the programme's name).
 _ABOUT_THE_DOCUMENT = frozenset("bao cao ke hoach cong van van ban kh bc gui len toi den cho ve noi nhan nhung nam lan luot san xuat va tieu dung ben to "
                                 "vung chuong trinh report reports plan plans letter document sent send addressed recipients recipient filed "
-                                "submitted submit reported results result did "
+                                "submitted submit reported results result "
                                 "the was were is its each which whom provincial province department agency office "
                                 "body authority".split())  # and the kind of addressee asked
 
@@ -46,6 +47,8 @@ def answer(ctx: Context) -> Answer | None:
     agencies = load_lexicon().agency_names(folded=True)
     addressee = {w for t in q.terms if any(key(a, folded=True) in agencies for a in t.alternatives)
                  for w in key(t.alternatives[0], folded=True).split()}  # "gửi Sở Công Thương tỉnh nào"
+    if addressee and not _WHOSE.search(key(q.text, folded=True)):
+        return None  # "What must be submitted to the Department of Finance?": what is sent, not to whom
     about = _ABOUT_THE_DOCUMENT | addressee
     if not _ASKED[q.language].search(key(q.text, folded=True)) or not all(
             any(set(key(a, folded=True).split()) <= about for a in t.alternatives) for t in q.terms):
