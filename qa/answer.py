@@ -56,7 +56,7 @@ from qa.model import (
     Query,
     Term,
 )
-from qa.question import asks_amount, asks_deadline, asks_several_figures, asks_too, bare_numbers, counted, names_a_role
+from qa.question import asks_amount, asks_deadline, asks_horizon, asks_several_figures, asks_too, bare_numbers, counted, names_a_role
 from qa.terms import contains, coverage, key, mark, term_phrases
 
 # Confidence = coverage × (W_BASE + W_RETRIEVAL·retrieval) × (1, or NO_FIELD when the asked-for
@@ -545,7 +545,13 @@ def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
     else:  # a cited document's date ("Công văn số … ngày 18/11/2021") only when no clause states a deadline
         found = deadlines_in(sentence)
         found, cited = (found, False) if found else (dates_in(sentence), True)
-    return [_Fact(s, "; ".join(found), sentence, period_of(hit.section, hit.row.period), {"cited": cited})] if found else []
+    period = period_of(hit.section, hit.row.period)
+    if not found and period and has_figure(sentence) and hit.kind in (ITEM, PARAGRAPH) \
+            and asks_horizon(query.text, query.language, query.folded):
+        # "By when must Cao Lanh reduce plastic bags by 90%?": a target's horizon is its heading's
+        # ("2. Đến năm 2030"), not a date the clause states
+        found, cited = [period.label(query.language)], False
+    return [_Fact(s, "; ".join(found), sentence, period, {"cited": cited})] if found else []
 
 
 def _target_facts(query: Query, s: _Scored) -> list[_Fact]:

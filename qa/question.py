@@ -13,7 +13,7 @@ from index.model import Filters
 from ingest.model import DocumentMeta
 from ingest.text import fold, has_diacritics, nfc, squash
 from qa.expand import ENGLISH_AGENCY_KINDS, AnyOrder, Lexicon, english_key, load_lexicon, longest_matches
-from qa.extract import AGENCY_KINDS, NUMBER, agency_spans, document_number
+from qa.extract import AGENCY_KINDS, NUMBER, agency_spans, document_number, has_figure
 from qa.model import BASIS, DOC_NUMBER, EN, GENERAL, ISSUED, ISSUER, LEAD, PARTNER, SIGNER, TARGET, VI, WHEN, Query, Term
 from qa.terms import contains, find_spans, fold_aligned, key, tokens
 
@@ -637,6 +637,13 @@ def asks_deadline(text: str, language: str, folded: bool) -> bool:
     """A when-question about a deadline or a report's due date ("hạn báo cáo", "reporting deadlines"):
     a day ("trước ngày 20/6") answers it, the period a plan runs over ("2021 - 2030") does not."""
     return _has_cue(text, _DEADLINE_CUES[language], language, folded)
+
+
+def asks_horizon(text: str, language: str, folded: bool) -> bool:
+    """A when-question about a target ("By when must Cao Lanh reduce plastic bags by 90%?", "mục tiêu
+    … đến khi nào?"): the target's heading ("2. Đến năm 2030") gives its horizon."""
+    return has_figure(text) or _has_cue(text, ("mục tiêu", "chỉ tiêu", "target", "targets", "goal", "goals"),
+                                        language, folded)
 
 
 def asks_amount(text: str, language: str, folded: bool) -> bool:

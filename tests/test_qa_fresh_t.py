@@ -187,3 +187,18 @@ def test_review_probes_of_session_7(engine):
     assert "2 doanh nghiệp" in first(engine.ask("Nghi Xuân hỗ trợ bao nhiêu cơ sở sản xuất công nghiệp sạch hơn?"))
     assert "100%" in first(engine.ask("Bao nhiêu địa phương ở Hậu Giang tổ chức tuyên truyền lối sống bền vững?"))
     assert "3529/QĐ-BCT" in first(engine.ask("Kế hoạch Hậu Giang ban hành theo quyết định số mấy?"))  # not its date
+
+
+@pytest.mark.parametrize("question, horizon", [
+    ("By when must Cao Lanh reduce plastic bags by 90%?", "2030"),
+    ("Mục tiêu giảm 90% túi nhựa ở Cao Lãnh có thời hạn đến khi nào?", "2030"),
+    ("Hạn chót đạt mục tiêu 100% siêu thị dùng bao bì thân thiện môi trường ở Thanh Hóa?", "2030")])
+def test_a_targets_horizon_is_its_headings(engine, question, horizon):
+    # the target states no date; its heading ("2. Đến năm 2030") does
+    answer = engine.ask(question)
+    assert not answer.abstained and horizon in first(answer)
+
+
+def test_a_tasks_timeframe_is_not_a_targets_horizon(engine):
+    line = first(engine.ask("What is the timeframe for Cao Lanh's task on collecting and treating pesticide packaging?"))
+    assert "2021 - 2030" in line and "2025" not in line
