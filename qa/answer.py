@@ -545,6 +545,9 @@ def _when_facts(query: Query, s: _Scored) -> list[_Fact]:
     else:  # a cited document's date ("Công văn số … ngày 18/11/2021") only when no clause states a deadline
         found = deadlines_in(sentence)
         found, cited = (found, False) if found else (dates_in(sentence), True)
+        done = _YEAR_DONE.match(hit.text)
+        if done and (cited or not found):  # "Năm 2020 đã tổ chức 01 hội nghị …": the year it reports on
+            found, cited = [f"{'in' if query.language == EN else 'năm'} {done.group(1)}"], False
     period = period_of(hit.section, hit.row.period)
     if not found and period and has_figure(sentence) and hit.kind in (ITEM, PARAGRAPH) \
             and asks_horizon(query.text, query.language, query.folded):

@@ -202,3 +202,17 @@ def test_a_targets_horizon_is_its_headings(engine, question, horizon):
 def test_a_tasks_timeframe_is_not_a_targets_horizon(engine):
     line = first(engine.ask("What is the timeframe for Cao Lanh's task on collecting and treating pesticide packaging?"))
     assert "2021 - 2030" in line and "2025" not in line
+
+
+@pytest.mark.parametrize("question, year", [
+    ("Năm nào Nghi Xuân tổ chức hội nghị tập huấn sản xuất sạch hơn?", "năm 2020"),
+    ("In which year did Nghi Xuan hold the cleaner production training conference?", "in 2020")])
+def test_the_year_a_report_clause_opens_with_answers_when(engine, question, year):
+    # "Năm 2020 đã tổ chức 01 hội nghị tập huấn …": no date, the year it reports on
+    assert year in first(engine.ask(question))
+
+
+@pytest.mark.parametrize("question", ["Triệu Sơn và Nghi Xuân gửi báo cáo cho cơ quan nào?",
+                                      "Nghi Xuân gửi báo cáo lên sở nào?", "Where is the Nghi Xuan report sent?"])
+def test_recipients_asked_with_the_report_named(engine, question):
+    assert "Sở Công Thương tỉnh Hà Tĩnh" in first(engine.ask(question))

@@ -19,12 +19,14 @@ from qa.terms import key
 # Folded question forms asking whom a document goes to; the documents' own recipient lines.
 # A question that goes on after "gửi cơ quan nào" asks who acts on what is sent ("… gửi sở nào thẩm định?");
 # one may name the addressee and ask which place's it is ("… gửi Sở Công Thương tỉnh nào?").
-_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:den |toi |cho |ve |len )?(?:co quan nao|don vi nao|so nao|ai|dau)"
+_ASKED = {VI: re.compile(r"\b(?:kinh gui|noi nhan)\b|\bgui (?:bao cao |van ban |cong van )?(?:den |toi |cho |ve |len )?"
+                         r"(?:co quan nao|don vi nao|so nao|ai|dau)"
                          r"(?:\W+(?:co )?khac nhau(?: khong| the nao| ra sao)?)?\W*$"  # "…, có khác nhau không?"
                          r"|\bgui (?:den |toi |cho |ve |len )?(?:\w+ ){1,6}(?:tinh|huyen) nao\W*$"),
           EN: re.compile(r"\b(?:sent to|send to|addressed to|submitted to|to whom|recipients?)\b"
                          r"|\bto (?:which|what)\b.*\b(?:addressed|sent|submitted)\b"
-                         r"|\b(?:send|sent|submit|submitted)\b(?:\s+\w+){0,3}\s+to\W*$")}
+                         r"|\b(?:send|sent|submit|submitted)\b(?:\s+\w+){0,3}\s+to\W*$"
+                         r"|\bwhere (?:is|was|are|were|do|does|did)\b.*\b(?:sent|addressed|submitted|send|submit)\W*$")}
 _WHOSE = re.compile(r"\b(?:tinh|huyen) nao\b|\bwhich (?:province|district)")  # the addressee named, its place asked
 _ADDRESSED = re.compile(r"^\s*Kính gửi\s*:\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _RECEIVERS = re.compile(r"^Nơi nhận\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
