@@ -336,6 +336,9 @@ def _document_facts(query: Query, scored: list[_Scored]) -> list[_Fact]:
                 if any((document_number(short) or "").startswith(n) for n in cited)][:1]  # the number named it
     best = named[0] if named else _described(query, by_rank)
     meta = best.hit.doc
+    other = None if named else _cited_of_named_type(query, meta, by_rank)
+    if other:  # "Công văn của UBND tỉnh Hà Tĩnh … đề ngày nào?" of a report that cites that letter
+        return [other]
     header = next((s.hit for s in by_rank if s.hit.kind == HEADER and s.hit.doc.doc_id == meta.doc_id), None)
     if header:  # cite the lines that state the date and signature, not whichever clause ranked first
         best = replace(best, hit=header)
@@ -371,6 +374,34 @@ def _described(query: Query, by_rank: list[_Scored]) -> _Scored:
                 bool(place) and place not in fold(meta.locality or ""))
 
     return min(by_rank, key=lambda s: unlike(s.hit.doc))  # the first of the best described
+
+
+def _type_named(text: str) -> str | None:
+    """The document type the question names first, folded ("cong van" for "công văn …" or "the
+    letter …"): "Công văn của UBND tỉnh … về báo cáo …" asks about the letter, not the report."""
+    folded = fold(text).lower()
+    found = []
+    for t in english.DOC_TYPES:
+        for w in {fold(t).lower(), fold(english.doc_type(t)).lower()} | ({"letter"} if t == "Công văn" else set()):
+            m = re.search(rf"\b{re.escape(w)}\b", folded)
+            if m:
+                found.append((m.start(), fold(t).lower()))
+    return min(found)[1] if found else None
+
+
+def _cited_of_named_type(query: Query, meta: DocumentMeta, by_rank: list[_Scored]) -> _Fact | None:
+    """When the question names a type of document its scope holds none of ("Công văn của UBND tỉnh
+    Hà Tĩnh … ngày nào?" scoped to the Nghi Xuân report), the document of that type a hit cites:
+    "Công văn số 7664/UBND-KT ngày 15/11/2021 của UBND tỉnh"."""
+    kind = _type_named(query.text)
+    if not kind or query.document_field == SIGNER or any(fold(s.hit.doc.doc_type or "").lower() == kind
+                                                          for s in by_rank):
+        return None
+    for s in by_rank:
+        for short, full in references_in(s.hit.text):
+            if fold(short).lower().startswith(kind) and dates_in(full):
+                return _Fact(replace(s, coverage=1.0), full, full)
+    return None
 
 
 def _issuer(meta: DocumentMeta, language: str) -> str | None:

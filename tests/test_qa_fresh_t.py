@@ -216,3 +216,11 @@ def test_the_year_a_report_clause_opens_with_answers_when(engine, question, year
                                       "Nghi Xuân gửi báo cáo lên sở nào?", "Where is the Nghi Xuan report sent?"])
 def test_recipients_asked_with_the_report_named(engine, question):
     assert "Sở Công Thương tỉnh Hà Tĩnh" in first(engine.ask(question))
+
+
+@pytest.mark.parametrize("question", ["Công văn của UBND tỉnh Hà Tĩnh về báo cáo SXTDBV năm 2021 đề ngày nào?",
+                                      "When did Ha Tinh province issue the letter requesting the 2021 SCP report?"])
+def test_the_date_of_a_letter_a_report_answers_is_read_from_the_report(engine, question):
+    # no Hà Tĩnh document is a letter: the one the Nghi Xuân report cites is asked about
+    line = first(engine.ask(question))
+    assert "15/11/2021" in line and "7664" in line
