@@ -161,8 +161,10 @@ _FOLLOWUP_WORDS = frozenset({"con", "the", "vay", "thi", "sao", "nao", "nam", "g
                              "don", "vi", "co", "quan", "thoi", "gian", "han", "chi", "tieu", "can", "cu",
                              "agency", "agencies", "partner", "partners", "deadline", "timeframe", "target",
                              "basis", "lead", "who", "which"})
-_BARE_NUMBER = re.compile(r"\b(?:kế hoạch|ke hoach|kh|quyết định|quyet dinh|qđ|qd|công văn|cong van|cv|báo cáo|bao cao|"
-                          r"plan|decision|report)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)\b(?!\s*/)", re.IGNORECASE)
+# A document named by its type and number ("Quyết định 889", "KH số 178", "Decision 889/QĐ-TTg").
+_TYPE_AND_NUMBER = (r"(?:kế hoạch|ke hoach|kh|quyết định|quyet dinh|qđ|qd|công văn|cong van|cv|báo cáo|bao cao|"
+                    r"plan|decision|report|official letter|letter)\s+(?:số\s+|so\s+|no\.?\s*|number\s+)?(\d+)")
+_BARE_NUMBER = re.compile(rf"\b{_TYPE_AND_NUMBER}\b(?!\s*/)", re.IGNORECASE)
 # Comparing documents: one line per document ("So sánh chỉ tiêu … giữa Cao Lãnh và Thanh Hóa").
 _COMPARE_CUES = {
     VI: ("so sánh", "so với", "khác nhau", "khác biệt", "lần lượt", "đối chiếu"),
@@ -823,9 +825,7 @@ def _excluded_span(text: str, language: str) -> Span | None:
     return None  # a topic set aside ("Ngoài túi nhựa, …") stays: the clause that answers often names it too
 
 
-# "Quyết định 889 của Thủ tướng", "Decision 889/QĐ-TTg", "QĐ số 889": a document, by its type and number.
-_NAMED_DOCUMENT = re.compile(r"^(?:kế hoạch|ke hoach|kh|quyết định|quyet dinh|qđ|qd|công văn|cong van|cv|báo cáo|bao cao|"
-                             r"plan|decision|report|letter|official letter)\s+(?:số\s+|so\s+|no\.?\s*)?\d+", re.IGNORECASE)
+_NAMED_DOCUMENT = re.compile(f"^{_TYPE_AND_NUMBER}", re.IGNORECASE)  # "Quyết định 889 của Thủ tướng"
 
 
 def _names_a_document(named: str) -> bool:
