@@ -368,24 +368,24 @@ def _described(query: Query, by_rank: list[_Scored]) -> _Scored:
     text, place = fold(query.text), fold(query.filters.locality or "")
 
     def unlike(meta: DocumentMeta) -> tuple[bool, bool]:  # the type named first: "the Thanh Hoa letter" is Triệu Sơn's
-        kind = fold(meta.doc_type or "")
-        named = {kind, fold(english.doc_type(meta.doc_type) or "")} | ({"letter"} if kind == "cong van" else set())
-        return (not any(re.search(rf"\b{re.escape(t)}\b", text) for t in named if t),
+        return (not any(re.search(rf"\b{re.escape(w)}\b", text) for w in _type_words(meta.doc_type)),
                 bool(place) and place not in fold(meta.locality or ""))
 
     return min(by_rank, key=lambda s: unlike(s.hit.doc))  # the first of the best described
 
 
+def _type_words(doc_type: str | None) -> set[str]:
+    """The words a question names a document type by, folded: "cong van", "official letter", "letter"."""
+    kind = fold(doc_type or "")
+    return {w for w in (kind, fold(english.doc_type(doc_type) or "")) if w} | ({"letter"} if kind == "cong van" else set())
+
+
 def _type_named(text: str) -> str | None:
     """The document type the question names first, folded ("cong van" for "công văn …" or "the
     letter …"): "Công văn của UBND tỉnh … về báo cáo …" asks about the letter, not the report."""
-    folded = fold(text).lower()
-    found = []
-    for t in english.DOC_TYPES:
-        for w in {fold(t).lower(), fold(english.doc_type(t)).lower()} | ({"letter"} if t == "Công văn" else set()):
-            m = re.search(rf"\b{re.escape(w)}\b", folded)
-            if m:
-                found.append((m.start(), fold(t).lower()))
+    folded = fold(text)
+    found = [(m.start(), fold(t)) for t in english.DOC_TYPES for w in _type_words(t)
+             if (m := re.search(rf"\b{re.escape(w)}\b", folded))]
     return min(found)[1] if found else None
 
 
@@ -394,12 +394,11 @@ def _cited_of_named_type(query: Query, meta: DocumentMeta, by_rank: list[_Scored
     Hà Tĩnh … ngày nào?" scoped to the Nghi Xuân report), the document of that type a hit cites:
     "Công văn số 7664/UBND-KT ngày 15/11/2021 của UBND tỉnh"."""
     kind = _type_named(query.text)
-    if not kind or query.document_field == SIGNER or any(fold(s.hit.doc.doc_type or "").lower() == kind
-                                                          for s in by_rank):
+    if not kind or query.document_field == SIGNER or any(fold(s.hit.doc.doc_type or "") == kind for s in by_rank):
         return None
     for s in by_rank:
         for short, full in references_in(s.hit.text):
-            if fold(short).lower().startswith(kind) and dates_in(full):
+            if fold(short).startswith(kind) and dates_in(full):
                 return _Fact(replace(s, coverage=1.0), full, full)
     return None
 

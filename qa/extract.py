@@ -274,7 +274,7 @@ def counts(text: str, thing: str) -> bool:
     2 doanh nghiệp" for "bao nhiêu cơ sở"); a share only when `thing` follows it within eight words
     ("70% các khu kinh tế, khu công nghiệp, cụm công nghiệp" counts "cum"), not a share of something
     else ("85% trở lên các siêu thị … sản phẩm bao bì" does not count "san")."""
-    folded = fold(_SPELLED_DATE.sub(" ", NUMBER.sub(" ", text))).lower()
+    folded = fold(_SPELLED_DATE.sub(" ", NUMBER.sub(" ", text)))
     if re.search(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?!\s*[%\d.,])", re.sub(r"\d{1,2}/\d{1,2}/\d{4}|\b(?:19|20)\d\d\b", " ", folded)):
         return True
     return re.search(rf"\d\s*%(?:\s+\S+){{0,8}}?\s+{re.escape(thing)}\b", folded) is not None

@@ -49,10 +49,11 @@ def answer(ctx: Context) -> Answer | None:
     agencies = load_lexicon().agency_names(folded=True)
     addressee = {w for t in q.terms if any(key(a, folded=True) in agencies for a in t.alternatives)
                  for w in key(t.alternatives[0], folded=True).split()}  # "gửi Sở Công Thương tỉnh nào"
-    if addressee and not _WHOSE.search(key(q.text, folded=True)):
+    asked = key(q.text, folded=True)
+    if addressee and not _WHOSE.search(asked):
         return None  # "What must be submitted to the Department of Finance?": what is sent, not to whom
     about = _ABOUT_THE_DOCUMENT | addressee
-    if not _ASKED[q.language].search(key(q.text, folded=True)) or not all(
+    if not _ASKED[q.language].search(asked) or not all(
             any(set(key(a, folded=True).split()) <= about for a in t.alternatives) for t in q.terms):
         return None  # what else is sent ("dự toán … gửi cơ quan nào?") is the passages' to answer
     scopes = [replace(ctx.filters, locality=p) for p in q.places] or ([ctx.filters] if not ctx.filters.is_empty() else [])
